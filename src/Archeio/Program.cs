@@ -1,3 +1,3 @@
-var builder = WebApplication.CreateSlimBuilder(args);
-var app = builder.Build();
-app.Run();
+using Archeio.Hosting;
+
+return await ArcheioHost.RunAsync(args);

@@ -1,0 +1,31 @@
+using System.Collections.Immutable;
+
+namespace Archeio.Configuration;
+
+/// <summary>
+/// The validated, immutable configuration of the <c>Archeio</c> section. Built once at start-up by
+/// <see cref="ArcheioSettingsReader"/>; every key is described in docs/configuration.md.
+/// </summary>
+internal sealed record ArcheioSettings
+{
+    /// <summary>TCP port Kestrel listens on, on all interfaces (<c>PORT</c>).</summary>
+    public required int Port { get; init; }
+
+    public required string InfoUrl { get; init; }
+
+    public required string PrivacyUrl { get; init; }
+
+    public required UpstreamSettings Upstream { get; init; }
+
+    public required ClientIpSettings ClientIp { get; init; }
+
+    public required ImmutableArray<RangeSourceSettings> Ranges { get; init; }
+
+    public required TimeSpan RangesFetchTimeout { get; init; }
+
+    public required ImmutableArray<MirrorSettings> Mirrors { get; init; }
+
+    public required ImmutableArray<RuleSettings> Rules { get; init; }
+
+    public required BlobCheckSettings BlobCheck { get; init; }
+}

@@ -1,0 +1,434 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+using Archeio.Requests;
+using Archeio.Ranges;
+
+namespace Archeio.Configuration;
+
+/// <summary>
+/// Reads and validates the <c>Archeio</c> configuration section into <see cref="ArcheioSettings"/>.
+/// It reads <see cref="IConfiguration"/> key by key instead of using the binder so that every bad
+/// value, missing key and unknown key (a typo such as <c>Uptream</c>) is reported at once, each with
+/// its full key, instead of stopping at the first value the binder cannot convert.
+/// </summary>
+internal static class ArcheioSettingsReader
+{
+    public const string SectionName = "Archeio";
+
+    /// <summary>File names that <c>RangesDirectory</c> (<c>ARCHEIO_RANGES_DIR</c>) loads, as the providers publish them.</summary>
+    public static readonly ImmutableArray<(string Cloud, RangeFormat Format, string FileName)> RangesDirectoryFiles =
+    [
+        ("AWS", RangeFormat.Aws, "aws-ip-ranges.json"),
+        ("GCP", RangeFormat.Gcp, "gcp-cloud.json"),
+        ("Azure", RangeFormat.Azure, "azure-service-tags.json"),
+    ];
+
+    /// <summary>Mirror names kept for the two upstreams, so that rules can name them later.</summary>
+    private static readonly string[] ReservedMirrorNames = ["upstream", "signature-upstream"];
+
+    private static readonly string[] RootKeys =
+    [
+        "Port", "InfoUrl", "PrivacyUrl", "Upstream", "ClientIp", "Ranges", "RangesDirectory", "RangesRefresh",
+        "Mirrors", "DefaultMirrorBaseUrl", "Rules", "BlobCheck",
+    ];
+
+    public static ArcheioSettings ReadOrThrow(IConfiguration configuration)
+    {
+        var settings = Read(configuration, out var errors);
+        return settings ?? throw new InvalidConfigurationException(errors);
+    }
+
+    public static ArcheioSettings? Read(IConfiguration configuration, out IReadOnlyList<ConfigurationError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var e = new List<ConfigurationError>();
+        var root = configuration.GetSection(SectionName);
+        CheckKnownKeys(root, RootKeys, e);
+
+        var port = ReadInt(root, "Port", 8080, 1, 65535, e);
+        var info = ReadUrl(root, "InfoUrl", required: true, allowQuery: true, e) ?? string.Empty;
+        var privacy = ReadUrl(root, "PrivacyUrl", required: true, allowQuery: true, e) ?? string.Empty;
+        var upstream = ReadUpstream(root.GetSection("Upstream"), e);
+        var clientIp = ReadClientIp(root.GetSection("ClientIp"), e);
+        var ranges = ReadRanges(root, e);
+        var refresh = root.GetSection("RangesRefresh");
+        CheckKnownKeys(refresh, ["FetchTimeout"], e);
+        var fetchTimeout = ReadTimeSpan(refresh, "FetchTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), e);
+        var mirrors = ReadMirrors(root, e);
+        var rules = ReadRules(root.GetSection("Rules"), mirrors, ranges, e);
+        var blobCheck = root.GetSection("BlobCheck");
+        CheckKnownKeys(blobCheck, ["Timeout", "MaxEntries"], e);
+        var blobTimeout = ReadTimeSpan(blobCheck, "Timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(1), e);
+        var maxEntries = ReadInt(blobCheck, "MaxEntries", 1_000_000, 1, 100_000_000, e);
+
+        errors = e;
+        if (e.Count > 0)
+        {
+            return null;
+        }
+
+        return new ArcheioSettings
+        {
+            Port = port,
+            InfoUrl = info,
+            PrivacyUrl = privacy,
+            Upstream = upstream!,
+            ClientIp = clientIp,
+            Ranges = ranges,
+            RangesFetchTimeout = fetchTimeout,
+            Mirrors = mirrors,
+            Rules = rules,
+            BlobCheck = new BlobCheckSettings(blobTimeout, maxEntries),
+        };
+    }
+
+    private static UpstreamSettings? ReadUpstream(IConfigurationSection section, List<ConfigurationError> e)
+    {
+        CheckKnownKeys(section, ["Endpoint", "Path", "SignatureEndpoint", "SignaturePath"], e);
+        var endpoint = ReadUrl(section, "Endpoint", required: true, allowQuery: false, e);
+        var path = ReadRepositoryPath(section, "Path", e) ?? string.Empty;
+        var signatureEndpoint = ReadUrl(section, "SignatureEndpoint", required: false, allowQuery: false, e);
+        var signaturePath = ReadRepositoryPath(section, "SignaturePath", e) ?? path;
+        return endpoint is null ? null : new UpstreamSettings(endpoint, path, signatureEndpoint, signaturePath);
+    }
+
+    private static ClientIpSettings ReadClientIp(IConfigurationSection section, List<ConfigurationError> e)
+    {
+        CheckKnownKeys(section, ["ForwardedForSkip", "TrustedNetworks"], e);
+        var skip = ReadInt(section, "ForwardedForSkip", 1, 0, 32, e);
+        var networks = ImmutableArray.CreateBuilder<IPNetwork>();
+        foreach (var item in section.GetSection("TrustedNetworks").GetChildren())
+        {
+            if (TryParseCidr(item.Value, out var network, out var why))
+            {
+                networks.Add(network);
+            }
+            else
+            {
+                e.Add(new(item.Path, why));
+            }
+        }
+
+        return new ClientIpSettings(skip, networks.ToImmutable());
+    }
+
+    private static ImmutableArray<RangeSourceSettings> ReadRanges(IConfigurationSection root, List<ConfigurationError> e)
+    {
+        var directory = root["RangesDirectory"];
+        if (!string.IsNullOrWhiteSpace(directory))
+        {
+            // RangesDirectory (ARCHEIO_RANGES_DIR) replaces the Ranges list whole.
+            var key = root.GetSection("RangesDirectory").Path;
+            if (!Directory.Exists(directory))
+            {
+                e.Add(new(key, $"directory '{directory}' does not exist"));
+                return [];
+            }
+
+            return [.. RangesDirectoryFiles.Select(f => new RangeSourceSettings(f.Cloud, f.Format, Path.Combine(directory, f.FileName)))];
+        }
+
+        var result = ImmutableArray.CreateBuilder<RangeSourceSettings>();
+        foreach (var item in root.GetSection("Ranges").GetChildren())
+        {
+            CheckKnownKeys(item, ["Cloud", "Format", "Source"], e);
+            var cloud = item["Cloud"];
+            var formatText = item["Format"];
+            var source = item["Source"];
+            var ok = true;
+            if (string.IsNullOrWhiteSpace(cloud))
+            {
+                e.Add(new(item.Path + ":Cloud", "is required"));
+                ok = false;
+            }
+
+            if (!Enum.TryParse<RangeFormat>(formatText, ignoreCase: true, out var format) || !Enum.IsDefined(format)
+                || int.TryParse(formatText, CultureInfo.InvariantCulture, out _))
+            {
+                e.Add(new(item.Path + ":Format", $"'{formatText}' is not one of aws, gcp, azure"));
+                ok = false;
+            }
+
+            if (string.IsNullOrWhiteSpace(source))
+            {
+                e.Add(new(item.Path + ":Source", "is required (a file path or an http(s) URL)"));
+                ok = false;
+            }
+            else if (ok)
+            {
+                var range = new RangeSourceSettings(cloud!, format, source);
+                if (range.IsUrl && !Uri.TryCreate(source, UriKind.Absolute, out _))
+                {
+                    e.Add(new(item.Path + ":Source", $"'{source}' is not a valid URL"));
+                }
+                else if (!range.IsUrl && !File.Exists(source))
+                {
+                    e.Add(new(item.Path + ":Source", $"file '{source}' does not exist"));
+                }
+                else
+                {
+                    result.Add(range);
+                }
+            }
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static ImmutableArray<MirrorSettings> ReadMirrors(IConfigurationSection root, List<ConfigurationError> e)
+    {
+        var result = ImmutableArray.CreateBuilder<MirrorSettings>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var defaultBase = ReadUrl(root, "DefaultMirrorBaseUrl", required: false, allowQuery: false, e);
+        var defaultFound = false;
+        foreach (var item in root.GetSection("Mirrors").GetChildren())
+        {
+            CheckKnownKeys(item, ["Name", "BlobUrl"], e);
+            var name = item["Name"];
+            if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                e.Add(new(item.Path + ":Name", "is required and may not contain spaces"));
+                continue;
+            }
+
+            if (ReservedMirrorNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                e.Add(new(item.Path + ":Name", $"'{name}' is reserved for the upstream registries"));
+                continue;
+            }
+
+            if (!names.Add(name))
+            {
+                e.Add(new(item.Path + ":Name", $"duplicate mirror name '{name}'"));
+                continue;
+            }
+
+            var blobUrl = item["BlobUrl"];
+            if (string.Equals(name, "default", StringComparison.OrdinalIgnoreCase) && defaultBase is not null)
+            {
+                // DEFAULT_AWS_BASE_URL: the original's layout under a bucket or CDN base URL.
+                blobUrl = defaultBase + "/containers/images/" + MirrorSettings.DigestPlaceholder;
+                defaultFound = true;
+            }
+
+            var why = CheckBlobUrl(blobUrl);
+            if (why is not null)
+            {
+                e.Add(new(item.Path + ":BlobUrl", why));
+                continue;
+            }
+
+            result.Add(new MirrorSettings(name, blobUrl!));
+        }
+
+        if (defaultBase is not null && !defaultFound)
+        {
+            e.Add(new(root.GetSection("DefaultMirrorBaseUrl").Path, "is set (DEFAULT_AWS_BASE_URL) but no mirror is named 'default'"));
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static string? CheckBlobUrl(string? blobUrl)
+    {
+        if (string.IsNullOrWhiteSpace(blobUrl))
+        {
+            return "is required";
+        }
+
+        var first = blobUrl.IndexOf(MirrorSettings.DigestPlaceholder, StringComparison.Ordinal);
+        if (first < 0 || blobUrl.IndexOf(MirrorSettings.DigestPlaceholder, first + 1, StringComparison.Ordinal) >= 0)
+        {
+            return $"must contain {MirrorSettings.DigestPlaceholder} exactly once";
+        }
+
+        var sample = blobUrl.Replace(MirrorSettings.DigestPlaceholder, "sha256:0", StringComparison.Ordinal);
+        var why = CheckHttpUrl(sample, allowQuery: true);
+        if (why is not null)
+        {
+            return why;
+        }
+
+        var uri = new Uri(sample);
+        return uri.AbsolutePath.Contains("sha256:0", StringComparison.Ordinal) || uri.Query.Contains("sha256:0", StringComparison.Ordinal)
+            ? null
+            : $"{MirrorSettings.DigestPlaceholder} must be in the path or query, not the host";
+    }
+
+    private static ImmutableArray<RuleSettings> ReadRules(
+        IConfigurationSection section,
+        ImmutableArray<MirrorSettings> mirrors,
+        ImmutableArray<RangeSourceSettings> ranges,
+        List<ConfigurationError> e)
+    {
+        var result = ImmutableArray.CreateBuilder<RuleSettings>();
+        foreach (var rule in section.GetChildren())
+        {
+            CheckKnownKeys(rule, ["Match", "Mirrors"], e);
+            var match = rule.GetSection("Match");
+            CheckKnownKeys(match, ["Cloud", "Regions"], e);
+            var cloud = match["Cloud"];
+            cloud = string.IsNullOrWhiteSpace(cloud) ? null : cloud;
+            var regions = match.GetSection("Regions").GetChildren().Select(r => r.Value).ToList();
+            if (cloud is not null && !ranges.Any(r => string.Equals(r.Cloud, cloud, StringComparison.OrdinalIgnoreCase)))
+            {
+                e.Add(new(match.Path + ":Cloud", $"no Ranges source defines cloud '{cloud}', so this rule could never match"));
+            }
+
+            if (regions.Count > 0 && cloud is null)
+            {
+                e.Add(new(match.Path + ":Regions", "needs Match:Cloud (region names are only unique within a cloud)"));
+            }
+
+            var badRegion = regions.FindIndex(string.IsNullOrWhiteSpace);
+            if (badRegion >= 0)
+            {
+                e.Add(new($"{match.Path}:Regions:{badRegion}", "is empty"));
+            }
+
+            var ruleMirrors = ImmutableArray.CreateBuilder<MirrorSettings>();
+            foreach (var name in rule.GetSection("Mirrors").GetChildren())
+            {
+                var mirror = mirrors.FirstOrDefault(m => string.Equals(m.Name, name.Value, StringComparison.OrdinalIgnoreCase));
+                if (mirror is null)
+                {
+                    e.Add(new(name.Path, $"no mirror is named '{name.Value}'"));
+                }
+                else
+                {
+                    ruleMirrors.Add(mirror);
+                }
+            }
+
+            result.Add(new RuleSettings(cloud, [.. regions.Where(r => !string.IsNullOrWhiteSpace(r))!], ruleMirrors.ToImmutable()));
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static string? ReadRepositoryPath(IConfigurationSection section, string key, List<ConfigurationError> e)
+    {
+        var value = section[key];
+        if (value is null)
+        {
+            return null;
+        }
+
+        value = value.Trim('/');
+        if (value.Length > 0 && !OciGrammar.IsName(value))
+        {
+            e.Add(new(section.GetSection(key).Path, $"'{value}' is not a repository path of the OCI name grammar"));
+        }
+
+        return value;
+    }
+
+    private static string? ReadUrl(IConfigurationSection section, string key, bool required, bool allowQuery, List<ConfigurationError> e)
+    {
+        var value = section[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required)
+            {
+                e.Add(new(section.GetSection(key).Path, "is required"));
+            }
+
+            return null;
+        }
+
+        var why = CheckHttpUrl(value, allowQuery);
+        if (why is not null)
+        {
+            e.Add(new(section.GetSection(key).Path, why));
+            return null;
+        }
+
+        return allowQuery ? value : value.TrimEnd('/');
+    }
+
+    private static string? CheckHttpUrl(string value, bool allowQuery)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            return $"'{value}' is not an absolute http(s) URL";
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            return $"'{value}' may not contain user information";
+        }
+
+        if (uri.Fragment.Length > 0 || (!allowQuery && uri.Query.Length > 0))
+        {
+            return $"'{value}' may not contain a {(uri.Fragment.Length > 0 ? "fragment" : "query")}";
+        }
+
+        return null;
+    }
+
+    private static int ReadInt(IConfigurationSection section, string key, int fallback, int min, int max, List<ConfigurationError> e)
+    {
+        var value = section[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+
+        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var result) || result < min || result > max)
+        {
+            e.Add(new(section.GetSection(key).Path, $"'{value}' is not an integer from {min} to {max}"));
+            return fallback;
+        }
+
+        return result;
+    }
+
+    private static TimeSpan ReadTimeSpan(IConfigurationSection section, string key, TimeSpan fallback, TimeSpan max, List<ConfigurationError> e)
+    {
+        var value = section[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+
+        if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var result) || result <= TimeSpan.Zero || result > max)
+        {
+            e.Add(new(section.GetSection(key).Path, $"'{value}' is not a duration (hh:mm:ss) above zero and at most {max:c}"));
+            return fallback;
+        }
+
+        return result;
+    }
+
+    /// <summary>Strict CIDR: a network address with no host bits set, e.g. <c>10.0.0.0/8</c>.</summary>
+    internal static bool TryParseCidr(string? text, out IPNetwork network, out string why)
+    {
+        network = default;
+        why = $"'{text}' is not a CIDR network (e.g. 10.0.0.0/8 or 2001:db8::/32)";
+        if (string.IsNullOrWhiteSpace(text) || !text.Contains('/', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (!Clients.IpAddressParser.TryParse(text.AsSpan(0, slash), out _)
+            || !IPNetwork.TryParse(text, out network))
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    private static void CheckKnownKeys(IConfigurationSection section, string[] known, List<ConfigurationError> e)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                e.Add(new(child.Path, $"unknown setting (known here: {string.Join(", ", known)})"));
+            }
+        }
+    }
+}

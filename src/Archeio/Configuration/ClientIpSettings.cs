@@ -1,0 +1,9 @@
+using System.Collections.Immutable;
+using System.Net;
+
+namespace Archeio.Configuration;
+
+/// <summary>How the client address is found; see <see cref="Clients.ClientIpResolver"/>.</summary>
+/// <param name="ForwardedForSkip">How many <c>X-Forwarded-For</c> entries, from the right, belong to trusted proxies.</param>
+/// <param name="TrustedNetworks">Peers whose <c>X-Forwarded-For</c> is honoured; empty means every peer.</param>
+internal sealed record ClientIpSettings(int ForwardedForSkip, ImmutableArray<IPNetwork> TrustedNetworks);

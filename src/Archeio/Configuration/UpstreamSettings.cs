@@ -1,0 +1,27 @@
+namespace Archeio.Configuration;
+
+/// <summary>
+/// The source-of-truth registry, and optionally a separate one for cosign signatures.
+/// Redirects go to <c>&lt;Endpoint&gt;/v2/&lt;Path&gt;/&lt;name&gt;/&lt;rest&gt;</c>.
+/// </summary>
+/// <param name="Endpoint">Scheme, host and optional base path, without a trailing slash.</param>
+/// <param name="Path">Repository prefix in the upstream, without leading or trailing slashes; may be empty.</param>
+/// <param name="SignatureEndpoint">Endpoint for cosign <c>.sig</c>/<c>.att</c> tags, or null to use <see cref="Endpoint"/>.</param>
+/// <param name="SignaturePath">Repository prefix in the signature upstream.</param>
+internal sealed record UpstreamSettings(string Endpoint, string Path, string? SignatureEndpoint, string SignaturePath)
+{
+    /// <summary><c>&lt;Endpoint&gt;/v2/&lt;Path&gt;/</c>: a redirect is this plus name, rest and query.</summary>
+    public string Prefix { get; } = BuildPrefix(Endpoint, Path);
+
+    /// <summary>The signature upstream's prefix, or null when none is configured.</summary>
+    public string? SignaturePrefix { get; } = SignatureEndpoint is null ? null : BuildPrefix(SignatureEndpoint, SignaturePath);
+
+    /// <summary>Authority of <see cref="Endpoint"/>, for logs.</summary>
+    public string Host { get; } = new Uri(Endpoint).Authority;
+
+    /// <summary>Authority of <see cref="SignatureEndpoint"/>, for logs.</summary>
+    public string? SignatureHost { get; } = SignatureEndpoint is null ? null : new Uri(SignatureEndpoint).Authority;
+
+    private static string BuildPrefix(string endpoint, string path)
+        => path.Length == 0 ? endpoint + "/v2/" : endpoint + "/v2/" + path + "/";
+}

@@ -1,0 +1,177 @@
+using System.Text.Json;
+using Archeio.Blobs;
+using Archeio.Clients;
+using Archeio.Configuration;
+using Archeio.Ranges;
+using Archeio.Requests;
+using Archeio.Routing;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Archeio.Hosting;
+
+/// <summary>
+/// The only endpoint: gathers the request and client facts, asks the <see cref="Router"/>, runs the
+/// blob checks it asks for, and translates its decision into an HTTP response. No policy lives here.
+/// </summary>
+internal sealed partial class RegistryHandler(
+    Router router,
+    ClientIpResolver clientIpResolver,
+    IpRangeTableHolder ranges,
+    IBlobPresence blobs,
+    TimeProvider time,
+    ILogger<RegistryHandler> logger)
+{
+    private const string ForwardedForHeader = "X-Forwarded-For";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = time.GetTimestamp();
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(rawTarget))
+        {
+            rawTarget = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
+        }
+
+        var target = RequestTargetParser.Parse(rawTarget);
+        var address = clientIpResolver.Resolve(context.Connection.RemoteIpAddress, context.Request.Headers[ForwardedForHeader]);
+        CloudLocation? location = null;
+        if (address.Address is { } ip)
+        {
+            ranges.Current.TryLookup(ip, out location);
+        }
+
+        var client = new ClientFacts(address.Address, address.Error, location);
+        var request = new RequestFacts(context.Request.Method, target);
+        var decision = router.Decide(request, client, MirrorState.Unchecked);
+        if (decision.Kind == DecisionKind.CheckMirrors)
+        {
+            decision = router.Decide(request, client, MirrorState.HeldBy(await FindHolderAsync(decision, target.Reference, context.RequestAborted)));
+        }
+
+        await WriteAsync(context, decision);
+
+        LogAccess(
+            logger,
+            context.Request.Method,
+            PathOf(rawTarget),
+            context.Response.StatusCode,
+            address.Address?.ToString() ?? "-",
+            location?.Cloud ?? "-",
+            location?.Region is { Length: > 0 } region ? region : "-",
+            Describe(decision),
+            decision.TargetHost ?? "-",
+            time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private async Task<MirrorSettings?> FindHolderAsync(RouteDecision decision, string digest, CancellationToken cancellationToken)
+    {
+        foreach (var mirror in decision.Candidates)
+        {
+            if (await blobs.ExistsAsync(mirror, digest, cancellationToken))
+            {
+                return mirror;
+            }
+        }
+
+        return null;
+    }
+
+    private static Task WriteAsync(HttpContext context, RouteDecision decision)
+    {
+        var response = context.Response;
+        switch (decision.Kind)
+        {
+            case DecisionKind.Redirect:
+                response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+                response.Headers.Location = decision.Location;
+                // The target depends on who asks: no shared cache may keep it.
+                response.Headers.CacheControl = "private, no-store";
+                response.ContentLength = 0;
+                return Task.CompletedTask;
+            case DecisionKind.ApiVersion:
+                response.StatusCode = StatusCodes.Status200OK;
+                // Docker clients fall back to older protocols without it; OCI does not require it.
+                response.Headers["Docker-Distribution-Api-Version"] = "registry/2.0";
+                response.ContentLength = 0;
+                return Task.CompletedTask;
+            case DecisionKind.MethodNotAllowed:
+                response.Headers.Allow = "GET, HEAD";
+                return WriteTextAsync(context, StatusCodes.Status405MethodNotAllowed, decision.Message!);
+            case DecisionKind.BadRequest:
+                return WriteTextAsync(context, StatusCodes.Status400BadRequest, decision.Message!);
+            case DecisionKind.OciError:
+                return WriteOciErrorAsync(context, decision.Error!.Value, decision.Message!);
+            default:
+                return WriteTextAsync(context, StatusCodes.Status404NotFound, decision.Message ?? "404 page not found");
+        }
+    }
+
+    private static Task WriteTextAsync(HttpContext context, int status, string message)
+        => WriteBodyAsync(context, status, "text/plain; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(message + "\n"));
+
+    /// <summary>
+    /// The OCI error body: <c>{"errors":[{"code":...,"message":...}]}</c>
+    /// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes).
+    /// </summary>
+    private static Task WriteOciErrorAsync(HttpContext context, OciErrorCode code, string message)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("errors");
+            json.WriteStartObject();
+            json.WriteString("code", CodeOf(code));
+            json.WriteString("message", message);
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return WriteBodyAsync(context, StatusCodes.Status404NotFound, "application/json", buffer.ToArray());
+    }
+
+    private static Task WriteBodyAsync(HttpContext context, int status, string contentType, byte[] body)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
+    }
+
+    internal static string CodeOf(OciErrorCode code) => code switch
+    {
+        OciErrorCode.NameInvalid => "NAME_INVALID",
+        OciErrorCode.DigestInvalid => "DIGEST_INVALID",
+        _ => "NOT_FOUND",
+    };
+
+    private static string Describe(RouteDecision decision) => decision.Kind switch
+    {
+        DecisionKind.Redirect when decision.Mirror is { } mirror => "mirror:" + mirror.Name,
+        DecisionKind.Redirect => decision.Target switch
+        {
+            RouteTarget.Info => "info",
+            RouteTarget.Privacy => "privacy",
+            RouteTarget.SignatureUpstream => "signature-upstream",
+            _ => "upstream",
+        },
+        DecisionKind.ApiVersion => "api-version",
+        DecisionKind.MethodNotAllowed => "method-not-allowed",
+        DecisionKind.BadRequest => "bad-client-address",
+        DecisionKind.OciError => "rejected:" + CodeOf(decision.Error!.Value),
+        _ => "not-found",
+    };
+
+    private static string PathOf(string rawTarget)
+    {
+        var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        return query < 0 ? rawTarget : rawTarget[..query];
+    }
+
+    [LoggerMessage(EventId = 1, EventName = "Access", Level = LogLevel.Information,
+        Message = "{Method} {Path} {Status} client={ClientIp} cloud={Cloud} region={Region} decision={Decision} target={TargetHost} {DurationMs:F3}ms")]
+    private static partial void LogAccess(
+        ILogger logger, string method, string path, int status, string clientIp, string cloud, string region, string decision, string targetHost, double durationMs);
+}

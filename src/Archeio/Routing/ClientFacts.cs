@@ -1,0 +1,7 @@
+using System.Net;
+using Archeio.Ranges;
+
+namespace Archeio.Routing;
+
+/// <summary>What is known about the client: its address (or why there is none) and its cloud location.</summary>
+internal readonly record struct ClientFacts(IPAddress? Address, string? AddressError, CloudLocation? Location);

@@ -1,0 +1,179 @@
+using Archeio.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Archeio.Tests.Configuration;
+
+public sealed class ArcheioSettingsReaderTests
+{
+    private static readonly Dictionary<string, string?> Minimal = new()
+    {
+        ["Archeio:InfoUrl"] = "https://info.example/",
+        ["Archeio:PrivacyUrl"] = "https://info.example/privacy",
+        ["Archeio:Upstream:Endpoint"] = "https://registry.example/",
+    };
+
+    [Fact]
+    public void Fills_defaults_for_everything_optional()
+    {
+        var settings = ArcheioSettingsReader.ReadOrThrow(Build(Minimal));
+
+        Assert.Equal(8080, settings.Port);
+        Assert.Equal("https://registry.example", settings.Upstream.Endpoint);
+        Assert.Equal("https://registry.example/v2/", settings.Upstream.Prefix);
+        Assert.Null(settings.Upstream.SignaturePrefix);
+        Assert.Equal(1, settings.ClientIp.ForwardedForSkip);
+        Assert.Empty(settings.ClientIp.TrustedNetworks);
+        Assert.Empty(settings.Ranges);
+        Assert.Empty(settings.Mirrors);
+        Assert.Empty(settings.Rules);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.BlobCheck.Timeout);
+        Assert.Equal(1_000_000, settings.BlobCheck.MaxEntries);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.RangesFetchTimeout);
+    }
+
+    [Fact]
+    public void Builds_upstream_prefixes_from_endpoint_and_path()
+    {
+        var settings = ArcheioSettingsReader.ReadOrThrow(Build(Minimal, new()
+        {
+            ["Archeio:Upstream:Path"] = "/k8s-artifacts-prod/images/",
+            ["Archeio:Upstream:SignatureEndpoint"] = "https://sig.example",
+        }));
+
+        Assert.Equal("https://registry.example/v2/k8s-artifacts-prod/images/", settings.Upstream.Prefix);
+        Assert.Equal("https://sig.example/v2/k8s-artifacts-prod/images/", settings.Upstream.SignaturePrefix);
+    }
+
+    /// <summary>Columns: key, bad value, key the error must name, a word its message must contain.</summary>
+    public static TheoryData<string, string, string, string> BadValues => new()
+    {
+        { "Archeio:Port", "0", "Archeio:Port", "integer" },
+        { "Archeio:Port", "eighty", "Archeio:Port", "integer" },
+        { "Archeio:InfoUrl", "github.com/x", "Archeio:InfoUrl", "absolute" },
+        { "Archeio:PrivacyUrl", "ftp://example.org/", "Archeio:PrivacyUrl", "absolute" },
+        { "Archeio:Upstream:Endpoint", "https://user:pw@registry.example", "Archeio:Upstream:Endpoint", "user" },
+        { "Archeio:Upstream:Endpoint", "https://registry.example/?x=1", "Archeio:Upstream:Endpoint", "query" },
+        { "Archeio:Upstream:Path", "Bad Path", "Archeio:Upstream:Path", "grammar" },
+        { "Archeio:Upstream:SignatureEndpoint", "not a url", "Archeio:Upstream:SignatureEndpoint", "absolute" },
+        { "Archeio:ClientIp:ForwardedForSkip", "-1", "Archeio:ClientIp:ForwardedForSkip", "integer" },
+        { "Archeio:ClientIp:TrustedNetworks:0", "10.0.0.1/8", "Archeio:ClientIp:TrustedNetworks:0", "CIDR" },
+        { "Archeio:ClientIp:TrustedNetworks:0", "10.0.0.0", "Archeio:ClientIp:TrustedNetworks:0", "CIDR" },
+        { "Archeio:ClientIp:TrustedNetworks:0", "10/8", "Archeio:ClientIp:TrustedNetworks:0", "CIDR" },
+        { "Archeio:BlobCheck:Timeout", "5", "Archeio:BlobCheck:Timeout", "duration" },
+        { "Archeio:BlobCheck:Timeout", "00:00:00", "Archeio:BlobCheck:Timeout", "duration" },
+        { "Archeio:BlobCheck:Timeout", "01:00:00", "Archeio:BlobCheck:Timeout", "duration" },
+        { "Archeio:BlobCheck:MaxEntries", "0", "Archeio:BlobCheck:MaxEntries", "integer" },
+        { "Archeio:RangesRefresh:FetchTimeout", "soon", "Archeio:RangesRefresh:FetchTimeout", "duration" },
+        { "Archeio:RangesDirectory", "/nonexistent/ranges", "Archeio:RangesDirectory", "does not exist" },
+        { "Archeio:Uptream:Endpoint", "https://typo.example", "Archeio:Uptream", "unknown setting" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadValues))]
+    public void Rejects_a_bad_value_naming_its_key(string key, string value, string errorKey, string why)
+    {
+        var ex = Assert.Throws<InvalidConfigurationException>(() => ArcheioSettingsReader.ReadOrThrow(Build(Minimal, new() { [key] = value })));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal(errorKey, error.Key);
+        Assert.Contains(why, error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(error.Key, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reports_every_error_at_once()
+    {
+        var configuration = Build(new()
+        {
+            ["Archeio:Port"] = "99999",
+            ["Archeio:ClientIp:ForwardedForSkip"] = "x",
+            ["Archeio:Ranges:0:Cloud"] = "AWS",
+            ["Archeio:Ranges:0:Format"] = "amazon",
+            ["Archeio:Ranges:0:Source"] = "/nonexistent/aws.json",
+            ["Archeio:Ranges:1:Format"] = "gcp",
+            ["Archeio:Mirrors:0:Name"] = "m1",
+            ["Archeio:Mirrors:0:BlobUrl"] = "https://m1.example/blobs/",
+            ["Archeio:Mirrors:1:Name"] = "m1",
+            ["Archeio:Mirrors:1:BlobUrl"] = "https://m1.example/{digest}",
+            ["Archeio:Mirrors:2:Name"] = "upstream",
+            ["Archeio:Mirrors:2:BlobUrl"] = "https://m2.example/{digest}",
+            ["Archeio:Mirrors:3:Name"] = "host",
+            ["Archeio:Mirrors:3:BlobUrl"] = "https://{digest}.example/",
+            ["Archeio:Rules:0:Match:Cloud"] = "Oracle",
+            ["Archeio:Rules:0:Mirrors:0"] = "nowhere",
+            ["Archeio:Rules:1:Match:Regions:0"] = "eu-west-3",
+            ["Archeio:Rules:2:Match:Country"] = "FR",
+        });
+
+        var ex = Assert.Throws<InvalidConfigurationException>(() => ArcheioSettingsReader.ReadOrThrow(configuration));
+
+        var keys = ex.Errors.Select(e => e.Key).ToList();
+        Assert.Equal(
+            [
+                "Archeio:Port",
+                "Archeio:InfoUrl",
+                "Archeio:PrivacyUrl",
+                "Archeio:Upstream:Endpoint",
+                "Archeio:ClientIp:ForwardedForSkip",
+                "Archeio:Ranges:0:Format",
+                "Archeio:Ranges:1:Cloud",
+                "Archeio:Ranges:1:Source",
+                "Archeio:Mirrors:0:BlobUrl",
+                "Archeio:Mirrors:1:Name",
+                "Archeio:Mirrors:2:Name",
+                "Archeio:Mirrors:3:BlobUrl",
+                "Archeio:Rules:0:Match:Cloud",
+                "Archeio:Rules:0:Mirrors:0",
+                "Archeio:Rules:1:Match:Regions",
+                "Archeio:Rules:2:Match:Country",
+            ],
+            keys);
+    }
+
+    [Fact]
+    public void A_missing_range_file_is_an_error_naming_it()
+    {
+        var ex = Assert.Throws<InvalidConfigurationException>(() => ArcheioSettingsReader.ReadOrThrow(Build(Minimal, new()
+        {
+            ["Archeio:Ranges:0:Cloud"] = "AWS",
+            ["Archeio:Ranges:0:Format"] = "aws",
+            ["Archeio:Ranges:0:Source"] = "/nonexistent/aws.json",
+        })));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal("Archeio:Ranges:0:Source", error.Key);
+        Assert.Contains("/nonexistent/aws.json", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rules_resolve_mirror_names_and_keep_order()
+    {
+        var settings = ArcheioSettingsReader.ReadOrThrow(Build(Minimal, new()
+        {
+            ["Archeio:Ranges:0:Cloud"] = "AWS",
+            ["Archeio:Ranges:0:Format"] = "AWS",
+            ["Archeio:Ranges:0:Source"] = "https://ranges.example/aws.json",
+            ["Archeio:Mirrors:0:Name"] = "a",
+            ["Archeio:Mirrors:0:BlobUrl"] = "https://a.example/containers/images/{digest}",
+            ["Archeio:Mirrors:1:Name"] = "b",
+            ["Archeio:Mirrors:1:BlobUrl"] = "https://b.example/x?d={digest}",
+            ["Archeio:Rules:0:Match:Cloud"] = "aws",
+            ["Archeio:Rules:0:Match:Regions:0"] = "eu-west-3",
+            ["Archeio:Rules:0:Mirrors:0"] = "B",
+            ["Archeio:Rules:0:Mirrors:1"] = "a",
+            ["Archeio:Rules:1:Match"] = "",
+            ["Archeio:Rules:1:Mirrors"] = "",
+        }));
+
+        Assert.Equal(2, settings.Rules.Length);
+        Assert.Equal("aws", settings.Rules[0].Cloud);
+        Assert.Equal(["eu-west-3"], settings.Rules[0].Regions);
+        Assert.Equal(["b", "a"], settings.Rules[0].Mirrors.Select(m => m.Name));
+        Assert.Null(settings.Rules[1].Cloud);
+        Assert.Empty(settings.Rules[1].Mirrors);
+        Assert.Equal("https://b.example/x?d=sha256:00", settings.Mirrors[1].UrlFor("sha256:00"));
+    }
+
+    private static IConfiguration Build(Dictionary<string, string?> values, Dictionary<string, string?>? extra = null)
+        => new ConfigurationBuilder().AddInMemoryCollection(values).AddInMemoryCollection(extra ?? []).Build();
+}

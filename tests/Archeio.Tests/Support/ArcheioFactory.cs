@@ -1,0 +1,54 @@
+using System.Collections;
+using System.Net;
+using Archeio.Blobs;
+using Archeio.Configuration;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Archeio.Tests.Support;
+
+/// <summary>
+/// Archeio in the test host, configured as in production: the configuration sources are assembled
+/// by the same code, from a given config file (or the embedded default) and a given environment.
+/// </summary>
+internal sealed class ArcheioFactory(string? configFile, IDictionary environment, IBlobPresence? blobs = null)
+    : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.ConfigureAppConfiguration((_, configuration) =>
+        {
+            configuration.Sources.Clear();
+            configuration.AddArcheioSources(configFile, environment);
+        });
+        builder.ConfigureLogging(logging => logging.ClearProviders());
+        if (blobs is not null)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(blobs));
+        }
+    }
+
+    /// <summary>
+    /// Sends a request with an exact raw target and peer address. HttpClient would normalise the
+    /// target (dot segments), so the request is built directly on the test server.
+    /// </summary>
+    public async Task<HttpContext> SendRawAsync(string method, string rawTarget, IPAddress? peer, params (string Name, string Value)[] headers)
+    {
+        return await Server.SendAsync(context =>
+        {
+            context.Request.Method = method;
+            context.Request.Path = "/";
+            context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget = rawTarget;
+            context.Connection.RemoteIpAddress = peer;
+            foreach (var (name, value) in headers)
+            {
+                context.Request.Headers.Append(name, value);
+            }
+        });
+    }
+}

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Archeio.Tests.Support;
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 standing in for an object-storage mirror: blobs live under
+/// <c>/containers/images/&lt;digest&gt;</c>, HEAD and GET answer 200 for the blobs it holds and 404 otherwise.
+/// Counts the requests it gets, so tests can see what was (not) asked.
+/// </summary>
+internal sealed class LoopbackMirror : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, byte[]> _blobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _requests = new();
+
+    private LoopbackMirror(WebApplication app) => _app = app;
+
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    /// <summary>The mirror's <c>BlobUrl</c> template.</summary>
+    public string BlobUrlTemplate => BaseUrl + "/containers/images/{digest}";
+
+    /// <summary>"METHOD path" of every request received, in order.</summary>
+    public IReadOnlyCollection<string> Requests => _requests;
+
+    /// <summary>Status to answer for every request instead of the normal behaviour, when set.</summary>
+    public int? ForcedStatus { get; set; }
+
+    public static async Task<LoopbackMirror> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var mirror = new LoopbackMirror(app);
+        app.Run(mirror.HandleAsync);
+        await app.StartAsync();
+        mirror.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return mirror;
+    }
+
+    public void Add(string digest, byte[]? content = null) => _blobs[digest] = content ?? [1, 2, 3];
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        _requests.Enqueue(context.Request.Method + " " + context.Request.Path);
+        if (ForcedStatus is { } forced)
+        {
+            context.Response.StatusCode = forced;
+            return;
+        }
+
+        const string prefix = "/containers/images/";
+        const string redirect = "/redirect/";
+        var path = context.Request.Path.Value ?? string.Empty;
+        if (path.StartsWith(redirect, StringComparison.Ordinal))
+        {
+            context.Response.StatusCode = StatusCodes.Status302Found;
+            context.Response.Headers.Location = prefix + path[redirect.Length..];
+            return;
+        }
+
+        if (path.StartsWith(prefix, StringComparison.Ordinal) && _blobs.TryGetValue(path[prefix.Length..], out var content))
+        {
+            context.Response.ContentLength = content.Length;
+            context.Response.ContentType = "application/octet-stream";
+            if (HttpMethods.IsGet(context.Request.Method))
+            {
+                await context.Response.Body.WriteAsync(content);
+            }
+
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

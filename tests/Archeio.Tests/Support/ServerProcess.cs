@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Archeio.Tests.Support;
+
+/// <summary>
+/// The real Archeio server as a separate process (<c>dotnet Archeio.dll</c>), on a free loopback port,
+/// with the environment given. Start-up is awaited by reading Kestrel's "Now listening on" line from
+/// its log, not by sleeping.
+/// </summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _stdout = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServerProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    public IReadOnlyCollection<string> StandardOutput => _stdout;
+
+    public string StandardError => string.Join('\n', _stderr);
+
+    public Process Process => _process;
+
+    /// <summary>Starts the server and waits until it listens (or exits, or 60 s pass).</summary>
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string> environment, params string[] args)
+    {
+        var server = Launch(environment, args, out var port);
+        var exited = server._process.WaitForExitAsync();
+        var first = await Task.WhenAny(server._listening.Task, exited, Task.Delay(TimeSpan.FromSeconds(60)));
+        if (first != server._listening.Task)
+        {
+            var why = exited.IsCompleted ? $"exited with {server._process.ExitCode}" : "did not listen within 60 s";
+            await server.DisposeAsync();
+            throw new InvalidOperationException($"Archeio on port {port} {why}.\nstdout:\n{string.Join('\n', server._stdout)}\nstderr:\n{server.StandardError}");
+        }
+
+        return server;
+    }
+
+    /// <summary>Runs the server to completion (for start-up failures) and returns its exit code.</summary>
+    public static async Task<(int ExitCode, string StandardError)> RunToExitAsync(IDictionary<string, string> environment, params string[] args)
+    {
+        await using var server = Launch(environment, args, out _);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await server._process.WaitForExitAsync(timeout.Token);
+        return (server._process.ExitCode, server.StandardError);
+    }
+
+    /// <summary>Sends SIGTERM, as a container runtime does on shutdown.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static ServerProcess Launch(IDictionary<string, string> environment, string[] args, out int port)
+    {
+        port = FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(ServerAssembly());
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // A clean environment of the server's own: nothing from the test runner leaks in.
+        foreach (var name in info.Environment.Keys.ToList())
+        {
+            if (name.StartsWith("Archeio", StringComparison.OrdinalIgnoreCase) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal)
+                || name is "PORT" or "UPSTREAM_REGISTRY_ENDPOINT" or "UPSTREAM_REGISTRY_PATH" or "SIGNATURE_UPSTREAM_ENDPOINT" or "DEFAULT_AWS_BASE_URL")
+            {
+                info.Environment.Remove(name);
+            }
+        }
+
+        info.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        var process = new Process { StartInfo = info };
+        var server = new ServerProcess(process, port);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            server._stdout.Enqueue(e.Data);
+            if (e.Data.Contains("Now listening on", StringComparison.Ordinal))
+            {
+                server._listening.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                server._stderr.Enqueue(e.Data);
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    /// <summary>The server's build output, built with the tests (same configuration).</summary>
+    private static string ServerAssembly()
+    {
+        var testDirectory = new DirectoryInfo(AppContext.BaseDirectory);
+        var framework = testDirectory.Name;
+        var configuration = testDirectory.Parent!.Name;
+        for (var directory = testDirectory; directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "src", "Archeio", "bin", configuration, framework, "Archeio.dll");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"Archeio.dll ({configuration}/{framework}) not found above {testDirectory.FullName}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}
