@@ -1,0 +1,170 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using System.Runtime.InteropServices;
+
+namespace Archeio.Ranges;
+
+/// <summary>
+/// Immutable address-to-cloud lookup built once from the published prefixes of all clouds.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Semantics are longest-prefix match: the most specific prefix containing the address wins. That
+/// matters for AWS, whose <c>GLOBAL</c> blocks (e.g. <c>64.252.64.0/18</c>) contain regional ones
+/// (<c>64.252.81.0/24</c> in <c>sa-east-1</c>): a client in the regional block should get its region.
+/// </para>
+/// <para>
+/// When the exact same prefix is given more than once (AWS lists a block once per service; two
+/// sources could overlap) the first one given wins, except that a region other than
+/// <c>GLOBAL</c> always beats <c>GLOBAL</c>, so that rule does not depend on input order.
+/// </para>
+/// <para>
+/// IPv4-mapped IPv6 addresses (<c>::ffff:a.b.c.d</c>, what a dual-stack socket reports for an IPv4
+/// client) are looked up as the IPv4 address, and for the same reason IPv6 prefixes inside
+/// <c>::ffff:0:0/96</c> are stored as the IPv4 prefixes they denote.
+/// </para>
+/// <para>
+/// IPv4 and IPv6 each get an <see cref="IntervalMap{T}"/>, a sorted array of disjoint intervals
+/// searched by binary search (no trie is kept: building sorts the prefixes and sweeps them with a
+/// stack, which yields the same intervals); distinct locations are stored once and referenced by index.
+/// Lookups do not allocate and are safe to call concurrently.
+/// </para>
+/// </remarks>
+internal sealed class IpRangeTable
+{
+    private const string GlobalRegion = "GLOBAL";
+    private const int MappedPrefixLength = 96;
+
+    // An IPv4-mapped address is ::ffff:a.b.c.d, i.e. 0xFFFF in the 32 bits above the IPv4 address.
+    private const ulong MappedHighBits = 0xFFFF;
+
+    private readonly CloudLocation[] _locations;
+    private readonly IntervalMap<uint> _v4;
+    private readonly IntervalMap<UInt128> _v6;
+
+    private IpRangeTable(CloudLocation[] locations, IntervalMap<uint> v4, IntervalMap<UInt128> v6, int count)
+    {
+        _locations = locations;
+        _v4 = v4;
+        _v6 = v6;
+        Count = count;
+    }
+
+    /// <summary>Number of distinct prefixes (IPv4 and IPv6) in the table.</summary>
+    public int Count { get; }
+
+    /// <summary>Number of flattened intervals, gaps included; a measure of the lookup arrays' size.</summary>
+    public int IntervalCount => _v4.IntervalCount + _v6.IntervalCount;
+
+    public static IpRangeTable Build(IEnumerable<CloudPrefix> prefixes)
+    {
+        ArgumentNullException.ThrowIfNull(prefixes);
+
+        var locations = new List<CloudLocation>();
+        var locationIndexes = new Dictionary<CloudLocation, int>();
+        var v4 = new Dictionary<(uint Network, int Length), int>();
+        var v6 = new Dictionary<(UInt128 Network, int Length), int>();
+        Span<byte> bytes = stackalloc byte[16];
+
+        foreach (var prefix in prefixes)
+        {
+            if (prefix.Location is null || prefix.Network.BaseAddress is null)
+            {
+                throw new ArgumentException("a prefix has no network or no location (default CloudPrefix)", nameof(prefixes));
+            }
+
+            ref var locationIndex = ref CollectionsMarshal.GetValueRefOrAddDefault(locationIndexes, prefix.Location, out var known);
+            if (!known)
+            {
+                locationIndex = locations.Count;
+                locations.Add(prefix.Location);
+            }
+
+            var location = locationIndex;
+            var length = prefix.Network.PrefixLength;
+            _ = prefix.Network.BaseAddress.TryWriteBytes(bytes, out var written);
+            if (written == 4)
+            {
+                Add(v4, (BinaryPrimitives.ReadUInt32BigEndian(bytes), length), location, locations);
+                continue;
+            }
+
+            var network = BinaryPrimitives.ReadUInt128BigEndian(bytes);
+            if (length >= MappedPrefixLength && (network >> 32) == MappedHighBits)
+            {
+                Add(v4, ((uint)network, length - MappedPrefixLength), location, locations);
+            }
+            else
+            {
+                Add(v6, (network, length), location, locations);
+            }
+        }
+
+        return new IpRangeTable(
+            [.. locations],
+            IntervalMap<uint>.Build(Flatten(v4)),
+            IntervalMap<UInt128>.Build(Flatten(v6)),
+            v4.Count + v6.Count);
+    }
+
+    /// <summary>Finds the location of the most specific prefix containing <paramref name="address"/>.</summary>
+    public bool TryLookup(IPAddress address, [NotNullWhen(true)] out CloudLocation? location)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        Span<byte> bytes = stackalloc byte[16];
+        _ = address.TryWriteBytes(bytes, out var written);
+        return written == 4
+            ? TryLookupV4(BinaryPrimitives.ReadUInt32BigEndian(bytes), out location)
+            : TryLookupV6(BinaryPrimitives.ReadUInt128BigEndian(bytes), out location);
+    }
+
+    /// <summary>IPv4 lookup; <paramref name="address"/> in host order (<c>1.2.3.4</c> is <c>0x01020304</c>).</summary>
+    public bool TryLookupV4(uint address, [NotNullWhen(true)] out CloudLocation? location) =>
+        Resolve(_v4.Find(address), out location);
+
+    /// <summary>
+    /// IPv6 lookup; <paramref name="address"/> in host order (the first byte of the address is the
+    /// most significant). IPv4-mapped addresses are looked up as IPv4.
+    /// </summary>
+    public bool TryLookupV6(UInt128 address, [NotNullWhen(true)] out CloudLocation? location) =>
+        (address >> 32) == MappedHighBits
+            ? TryLookupV4((uint)address, out location)
+            : Resolve(_v6.Find(address), out location);
+
+    private bool Resolve(int index, [NotNullWhen(true)] out CloudLocation? location)
+    {
+        if (index < 0)
+        {
+            location = null;
+            return false;
+        }
+
+        location = _locations[index];
+        return true;
+    }
+
+    private static void Add<TKey>(Dictionary<TKey, int> map, TKey key, int location, List<CloudLocation> locations)
+        where TKey : notnull
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(map, key, out var exists);
+        if (!exists || (IsGlobal(locations[slot]) && !IsGlobal(locations[location])))
+        {
+            slot = location;
+        }
+    }
+
+    private static bool IsGlobal(CloudLocation location) => string.Equals(location.Region, GlobalRegion, StringComparison.Ordinal);
+
+    private static List<(T Network, int Length, int Location)> Flatten<T>(Dictionary<(T Network, int Length), int> map)
+        where T : notnull
+    {
+        var list = new List<(T, int, int)>(map.Count);
+        foreach (var ((network, length), location) in map)
+        {
+            list.Add((network, length, location));
+        }
+
+        return list;
+    }
+}
