@@ -404,17 +404,15 @@ internal static class ArcheioSettingsReader
     /// <summary>Strict CIDR: a network address with no host bits set, e.g. <c>10.0.0.0/8</c>.</summary>
     internal static bool TryParseCidr(string? text, out IPNetwork network, out string why)
     {
-        network = default;
         why = $"'{text}' is not a CIDR network (e.g. 10.0.0.0/8 or 2001:db8::/32)";
-        if (string.IsNullOrWhiteSpace(text) || !text.Contains('/', StringComparison.Ordinal))
+        if (!CidrParser.TryParse(text, out network, out var hostBitsSet))
         {
             return false;
         }
 
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (!Clients.IpAddressParser.TryParse(text.AsSpan(0, slash), out _)
-            || !IPNetwork.TryParse(text, out network))
+        if (hostBitsSet)
         {
+            why = $"'{text}' is not a CIDR network: host bits are set (did you mean {network}?)";
             return false;
         }
 

@@ -84,7 +84,8 @@ internal static class CidrParser
         return true;
     }
 
-    private static bool TryParseIPv6(ReadOnlySpan<char> text, out UInt128 value)
+    /// <summary>RFC 4291 text only: no scope id, brackets or port; an embedded IPv4 tail is dotted-quad.</summary>
+    public static bool TryParseIPv6(ReadOnlySpan<char> text, out UInt128 value)
     {
         value = UInt128.Zero;
 

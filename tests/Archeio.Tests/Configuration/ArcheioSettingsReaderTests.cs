@@ -167,7 +167,7 @@ public sealed class ArcheioSettingsReaderTests
 
         Assert.Equal(2, settings.Rules.Length);
         Assert.Equal("aws", settings.Rules[0].Cloud);
-        Assert.Equal(["eu-west-3"], settings.Rules[0].Regions);
+        Assert.Equal(["eu-west-3"], settings.Rules[0].Regions.ToArray());
         Assert.Equal(["b", "a"], settings.Rules[0].Mirrors.Select(m => m.Name));
         Assert.Null(settings.Rules[1].Cloud);
         Assert.Empty(settings.Rules[1].Mirrors);
