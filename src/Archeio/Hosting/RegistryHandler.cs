@@ -45,7 +45,15 @@ internal sealed partial class RegistryHandler(
         var decision = router.Decide(request, client, MirrorState.Unchecked);
         if (decision.Kind == DecisionKind.CheckMirrors)
         {
-            decision = router.Decide(request, client, MirrorState.HeldBy(await FindHolderAsync(decision, target.Reference, context.RequestAborted)));
+            try
+            {
+                decision = router.Decide(request, client, MirrorState.HeldBy(await FindHolderAsync(decision, target.Reference, context.RequestAborted)));
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away during the checks: there is no one to answer.
+                return;
+            }
         }
 
         await WriteAsync(context, decision);

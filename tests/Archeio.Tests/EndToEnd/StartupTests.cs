@@ -30,6 +30,35 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task A_config_file_that_is_not_JSON_stops_start_up_naming_it()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"archeio-broken-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, "{ \"Archeio\": { \"InfoUrl\": ");
+        try
+        {
+            var (exitCode, stderr) = await ServerProcess.RunToExitAsync(new Dictionary<string, string>(), "--config", path);
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains(Path.GetFileName(path), stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("--bogus", 2)]
+    [InlineData("--help", 0)]
+    public async Task Command_line_errors_and_help_exit_without_serving(string arg, int expected)
+    {
+        var (exitCode, stderr) = await ServerProcess.RunToExitAsync(new Dictionary<string, string>(), arg);
+
+        Assert.Equal(expected, exitCode);
+        Assert.Equal(expected != 0, stderr.Contains("--bogus", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_range_file_that_does_not_parse_stops_start_up_naming_it()
     {
         var directory = Directory.CreateTempSubdirectory("archeio-ranges-");

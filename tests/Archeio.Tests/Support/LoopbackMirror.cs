@@ -19,6 +19,7 @@ internal sealed class LoopbackMirror : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, byte[]> _blobs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _requests = new();
+    private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private LoopbackMirror(WebApplication app) => _app = app;
 
@@ -32,6 +33,12 @@ internal sealed class LoopbackMirror : IAsyncDisposable
 
     /// <summary>Status to answer for every request instead of the normal behaviour, when set.</summary>
     public int? ForcedStatus { get; set; }
+
+    /// <summary>How long to take before answering, to simulate a slow mirror.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>Completes when the first request has arrived.</summary>
+    public Task FirstRequest => _firstRequest.Task;
 
     public static async Task<LoopbackMirror> StartAsync()
     {
@@ -51,6 +58,12 @@ internal sealed class LoopbackMirror : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         _requests.Enqueue(context.Request.Method + " " + context.Request.Path);
+        _firstRequest.TrySetResult();
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency);
+        }
+
         if (ForcedStatus is { } forced)
         {
             context.Response.StatusCode = forced;
