@@ -14,7 +14,7 @@ internal sealed partial class HttpBlobPresence : IBlobPresence, IDisposable
 {
     public const string HttpClientName = "blob-check";
 
-    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly HttpClient _http;
     private readonly BlobCheckSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger<HttpBlobPresence> _logger;
@@ -22,7 +22,10 @@ internal sealed partial class HttpBlobPresence : IBlobPresence, IDisposable
 
     public HttpBlobPresence(IHttpClientFactory httpClientFactory, ArcheioSettings settings, TimeProvider time, ILogger<HttpBlobPresence> logger)
     {
-        _httpClientFactory = httpClientFactory;
+        ArgumentNullException.ThrowIfNull(httpClientFactory);
+        ArgumentNullException.ThrowIfNull(settings);
+        // One client for the service's lifetime: its handler pools connections to each mirror.
+        _http = httpClientFactory.CreateClient(HttpClientName);
         _settings = settings.BlobCheck;
         _time = time;
         _logger = logger;
@@ -46,8 +49,7 @@ internal sealed partial class HttpBlobPresence : IBlobPresence, IDisposable
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Head, url);
-            using var response = await _httpClientFactory.CreateClient(HttpClientName)
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 using var entry = _present.CreateEntry(key);
@@ -71,7 +73,11 @@ internal sealed partial class HttpBlobPresence : IBlobPresence, IDisposable
         }
     }
 
-    public void Dispose() => _present.Dispose();
+    public void Dispose()
+    {
+        _present.Dispose();
+        _http.Dispose();
+    }
 
     /// <summary>Registers the HTTP client the checks use: a mirror's redirect is not "present", only a direct 200 counts.</summary>
     public static IHttpClientBuilder AddHttpClient(IServiceCollection services)
