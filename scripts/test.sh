@@ -15,6 +15,28 @@ if [ ! -d ../shared/data/cloud-ranges ]; then
   exit 1
 fi
 
+# The end-to-end test bed: a real registry, pull clients, object stores, a load balancer.
+packages=(docker-registry skopeo podman containerd nginx umoci)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "scripts/test.sh: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Packages start their services on install; the tests start their own, on other ports.
+for service in nginx docker-registry containerd; do
+  if command -v systemctl >/dev/null 2>&1; then systemctl stop "$service" >/dev/null 2>&1 || true; fi
+done
+if [ ! -x .tools/node_modules/.bin/s3rver ]; then
+  echo "scripts/test.sh: installing s3rver into .tools"
+  mkdir -p .tools
+  npm install --prefix .tools --no-audit --no-fund --silent s3rver@3 >/dev/null
+fi
+
 results=artifacts/test-results
 rm -rf "$results"
 dotnet restore Archeio.slnx

@@ -1,0 +1,32 @@
+namespace Archeio.Tests.TestBed;
+
+/// <summary>A directory under the system temp folder for one test bed part, removed on dispose.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public TempDirectory(string prefix)
+    {
+        Path = Directory.CreateTempSubdirectory("archeio-" + prefix + "-").FullName;
+        // Readable by other users: nginx workers and registries may not run as the test's user.
+        File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+    }
+
+    public string Path { get; }
+
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process that has not let go yet (e.g. a mount): leave it to the OS's temp cleanup.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
