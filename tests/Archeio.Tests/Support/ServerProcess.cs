@@ -34,9 +34,13 @@ internal sealed class ServerProcess : IAsyncDisposable
     public Process Process => _process;
 
     /// <summary>Starts the server and waits until it listens (or exits, or 60 s pass).</summary>
-    public static async Task<ServerProcess> StartAsync(IDictionary<string, string> environment, params string[] args)
+    public static Task<ServerProcess> StartAsync(IDictionary<string, string> environment, params string[] args)
+        => StartAsync(FreePort(), environment, args);
+
+    /// <summary>Starts the server on a port chosen by the caller (e.g. one a proxy was already configured for).</summary>
+    public static async Task<ServerProcess> StartAsync(int port, IDictionary<string, string> environment, params string[] args)
     {
-        var server = Launch(environment, args, out var port);
+        var server = Launch(port, environment, args);
         var exited = server._process.WaitForExitAsync();
         var first = await Task.WhenAny(server._listening.Task, exited, Task.Delay(TimeSpan.FromSeconds(60)));
         if (first != server._listening.Task)
@@ -52,7 +56,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Runs the server to completion (for start-up failures) and returns its exit code.</summary>
     public static async Task<(int ExitCode, string StandardError)> RunToExitAsync(IDictionary<string, string> environment, params string[] args)
     {
-        await using var server = Launch(environment, args, out _);
+        await using var server = Launch(FreePort(), environment, args);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await server._process.WaitForExitAsync(timeout.Token);
         return (server._process.ExitCode, server.StandardError);
@@ -72,9 +76,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static ServerProcess Launch(IDictionary<string, string> environment, string[] args, out int port)
+    private static ServerProcess Launch(int port, IDictionary<string, string> environment, string[] args)
     {
-        port = FreePort();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
