@@ -53,5 +53,12 @@ if [ -z "$passed" ] || [ "$passed" = 0 ]; then
   echo "scripts/test.sh: no test ran" >&2
   exit 1
 fi
+# The pull matrix of the end-to-end bed (tests/Archeio.Tests/EndToEnd/Pulls), as a table.
+if [ -f "$results/pull-matrix.md" ]; then
+  echo
+  echo "Pull matrix (client x location x image, and the bed's other cases):"
+  cat "$results/pull-matrix.md"
+  echo
+fi
 echo "${passed} passed, ${failed:-0} failed"
 exit "$status"

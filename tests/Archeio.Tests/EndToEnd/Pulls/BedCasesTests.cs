@@ -1,0 +1,161 @@
+using System.Net;
+using System.Text.Json;
+using Archeio.Tests.TestBed;
+
+namespace Archeio.Tests.EndToEnd.Pulls;
+
+/// <summary>Tag pagination, the signature upstream, referrers and broken mirrors, through the load balancer.</summary>
+[Collection(PullBedDefinition.Name)]
+public sealed class BedCasesTests(PullTestBed bed) : IDisposable
+{
+    private static readonly string[] PageQueries = ["?n=2", "?n=2&last=v2"];
+
+    private readonly HttpClient _following = new(new SocketsHttpHandler { AllowAutoRedirect = true });
+    private readonly HttpClient _notFollowing = new(new SocketsHttpHandler { AllowAutoRedirect = false });
+
+    public void Dispose()
+    {
+        _following.Dispose();
+        _notFollowing.Dispose();
+    }
+
+    [Fact]
+    public async Task Tag_listing_pages_through_Archeio_return_every_tag_once()
+    {
+        await RecordAsync("tags", "http", PullTestBed.NoCloud, "single", async () =>
+        {
+            var lb = "http://" + bed.LoadBalancer(PullTestBed.NoCloud);
+
+            // Both pages' queries reach the upstream byte for byte.
+            foreach (var query in PageQueries)
+            {
+                using var redirect = await _notFollowing.GetAsync(lb + "/v2/bed/single/tags/list" + query);
+                Assert.Equal(HttpStatusCode.TemporaryRedirect, redirect.StatusCode);
+                Assert.Equal(bed.UpstreamRegistry.BaseUrl + "/v2/project/bed/single/tags/list" + query, redirect.Headers.Location?.OriginalString);
+            }
+
+            // A client paging with n and last: a full page means there may be more (OCI distribution-spec,
+            // "Listing Tags"). Distribution 2.8 does not paginate tags (it answers every tag at once, without
+            // a Link header), so the loop must also end right when a page holds more than n.
+            var seen = new List<string>();
+            string? last = null;
+            var pages = 0;
+            while (pages++ < 10)
+            {
+                using var response = await _following.GetAsync($"{lb}/v2/bed/single/tags/list?n=2{(last is null ? "" : "&last=" + last)}");
+                response.EnsureSuccessStatusCode();
+                using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                var tags = body.RootElement.GetProperty("tags").EnumerateArray().Select(t => t.GetString()!).ToList();
+                seen.AddRange(tags);
+                if (tags.Count != 2)
+                {
+                    break;
+                }
+
+                last = tags[^1];
+            }
+
+            Assert.Equal(PullTestBed.PaginationTags.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+            return $"{seen.Count} tags in {pages} page(s); n and last passed on";
+        });
+    }
+
+    [Fact]
+    public async Task The_signature_tag_comes_from_the_signature_upstream()
+    {
+        await RecordAsync("signature", "skopeo", PullTestBed.NoCloud, "single", async () =>
+        {
+            var marks = bed.Mark();
+            var raw = await Skopeo.InspectRawAsync($"{bed.LoadBalancer(PullTestBed.NoCloud)}/bed/single:{bed.Signature.Tag}");
+
+            Assert.Equal(bed.Signature.Digest, Skopeo.Digest(raw));
+            var fromSignatures = await AccessLogWaiter.WaitForAsync(
+                bed.SignatureRegistry.AccessLog,
+                marks[bed.SignatureRegistry.AccessLog],
+                entries => entries.Any(e => e.Path == "/v2/project/bed/single/manifests/" + bed.Signature.Tag && e.Status == 200),
+                TimeSpan.FromSeconds(10));
+            Assert.NotEmpty(fromSignatures);
+            Assert.DoesNotContain(bed.UpstreamRegistry.AccessLog.Since(marks[bed.UpstreamRegistry.AccessLog]), e => e.Path.Contains(bed.Signature.Tag, StringComparison.Ordinal));
+
+            // The main upstream does not have it: only the routing makes it resolvable.
+            using var direct = new HttpRequestMessage(HttpMethod.Get, $"{bed.UpstreamRegistry.BaseUrl}/v2/project/bed/single/manifests/{bed.Signature.Tag}");
+            direct.Headers.Accept.ParseAdd(OciMediaTypes.ImageManifest);
+            using var response = await _notFollowing.SendAsync(direct);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            return "manifest from signatures; upstream 404";
+        });
+    }
+
+    [Fact]
+    public async Task Referrers_requests_reach_the_upstream_with_their_query()
+    {
+        await RecordAsync("referrers", "http", PullTestBed.AwsEuWest3, "single", async () =>
+        {
+            var lb = "http://" + bed.LoadBalancer(PullTestBed.AwsEuWest3);
+            var query = "?artifactType=application%2Fvnd.dev.cosign.artifact.sig.v1%2Bjson";
+            var path = $"/v2/bed/single/referrers/{bed.Images["single"].Digest}{query}";
+
+            using var redirect = await _notFollowing.GetAsync(lb + path);
+            Assert.Equal(HttpStatusCode.TemporaryRedirect, redirect.StatusCode);
+            Assert.Equal($"{bed.UpstreamRegistry.BaseUrl}/v2/project/bed/single/referrers/{bed.Images["single"].Digest}{query}", redirect.Headers.Location?.OriginalString);
+
+            // Distribution 2.8 has no referrers API: the upstream's own 404 is what the client gets.
+            var mark = bed.UpstreamRegistry.AccessLog.Mark();
+            using var followed = await _following.GetAsync(lb + path);
+            Assert.Equal(HttpStatusCode.NotFound, followed.StatusCode);
+            await bed.UpstreamRegistry.WaitForAccessLogAsync(mark, entries => entries.Any(e => e.Path.Contains("/referrers/", StringComparison.Ordinal)));
+            return "307 with query; upstream 404";
+        });
+    }
+
+    public static TheoryData<string> Clients() => [.. PullClients.Names];
+
+    [Theory]
+    [MemberData(nameof(Clients))]
+    public async Task Pulls_succeed_via_the_upstream_when_mirrors_are_down_or_hang(string client)
+    {
+        await RecordAsync("mirror-down", client, PullTestBed.AwsUsEast1, "single", async () =>
+        {
+            var image = bed.Images["single"];
+            var marks = bed.Mark();
+            var archeioMark = bed.MarkArcheio();
+            var hangsBefore = bed.HangingMirror.Accepted;
+
+            var pulled = await bed.Client(client).PullAsync($"{bed.LoadBalancer(PullTestBed.AwsUsEast1)}/bed/single:{PullTestBed.Tag}", CancellationToken.None);
+
+            Assert.Equal(image.Digest, pulled.Digest);
+            var detail = await PullVerifier.VerifyAsync(bed, PullTestBed.AwsUsEast1, "bed/single", PullVerifier.BlobsFetchedBy(client, image), marks);
+            Assert.True(bed.HangingMirror.Accepted > hangsBefore, "the hanging mirror was never asked");
+
+            // No request through Archeio waits longer than the blob-check timeout, plus a margin.
+            var limit = PullTestBed.BlobCheckTimeout + TimeSpan.FromMilliseconds(500);
+            var requests = bed.ArcheioAccessSince(archeioMark);
+            Assert.NotEmpty(requests);
+            var slowest = requests.Max(r => r.GetProperty("DurationMs").GetDouble());
+            Assert.True(slowest <= limit.TotalMilliseconds, $"slowest request took {slowest:F0} ms, more than {limit.TotalMilliseconds} ms");
+            await bed.Client(client).ResetAsync();
+            return $"{detail}; slowest request {slowest:F0} ms";
+        });
+    }
+
+    private async Task RecordAsync(string @case, string client, ClientLocation location, string image, Func<Task<string>> test)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var passed = false;
+        var detail = string.Empty;
+        try
+        {
+            detail = await test();
+            passed = true;
+        }
+        catch (Exception ex)
+        {
+            detail = ex.GetType().Name + ": " + ex.Message.Split('\n')[0];
+            throw;
+        }
+        finally
+        {
+            bed.Record(new PullMatrixRow(@case, client, location.Name, image, passed, detail, TimeProvider.System.GetElapsedTime(started)));
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Archeio.Tests.TestBed;
+
+namespace Archeio.Tests.EndToEnd.Pulls;
+
+/// <summary>
+/// Every client × every location × every image, pulled through the load balancer and Archeio: the pull
+/// succeeds with the pushed digest, and every blob comes from the backend the routing promised.
+/// </summary>
+[Collection(PullBedDefinition.Name)]
+public sealed class PullMatrixTests(PullTestBed bed)
+{
+    public static TheoryData<string, string, string> Matrix()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var client in PullClients.Names)
+        {
+            foreach (var location in PullTestBed.MatrixLocations)
+            {
+                foreach (var image in PullTestBed.ImageNames)
+                {
+                    data.Add(client, location.Name, image);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task Pulls_through_Archeio_from_the_promised_backends(string client, string locationName, string imageName)
+    {
+        var location = PullTestBed.MatrixLocations.Single(l => l.Name == locationName);
+        var image = bed.Images[imageName];
+        var repository = PullTestBed.Repository(imageName);
+        var started = TimeProvider.System.GetTimestamp();
+        var passed = false;
+        var detail = string.Empty;
+        try
+        {
+            var marks = bed.Mark();
+            var pulled = await bed.Client(client).PullAsync($"{bed.LoadBalancer(location)}/{repository}:{PullTestBed.Tag}", CancellationToken.None);
+
+            Assert.Equal(image.Digest, pulled.Digest);
+            detail = await PullVerifier.VerifyAsync(bed, location, repository, PullVerifier.BlobsFetchedBy(client, image), marks);
+            passed = true;
+        }
+        catch (Exception ex)
+        {
+            detail = ex.GetType().Name + ": " + ex.Message.Split('\n')[0];
+            throw;
+        }
+        finally
+        {
+            await bed.Client(client).ResetAsync();
+            bed.Record(new PullMatrixRow("pull", client, locationName, imageName, passed, detail, TimeProvider.System.GetElapsedTime(started)));
+        }
+    }
+}

@@ -1,0 +1,288 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Archeio.Tests.Ranges;
+using Archeio.Tests.Support;
+using Archeio.Tests.TestBed;
+
+namespace Archeio.Tests.EndToEnd.Pulls;
+
+/// <summary>
+/// The whole pull test bed, on 127.0.0.1 only, started once for the collection:
+/// <list type="bullet">
+/// <item>the upstream: Distribution 2.8 holding the images under <c>project/bed/…</c>;</item>
+/// <item>the signature upstream: a second Distribution holding only a cosign-style <c>.sig</c> tag;</item>
+/// <item>mirrors: s3rver (bucket <c>mirror</c>, for AWS eu-west-3 clients) and an nginx directory (for clients in
+/// no cloud), seeded from the upstream's blobs with some left out, so that fallbacks run; a closed port and a
+/// server that never answers (for AWS us-east-1 clients);</item>
+/// <item>Archeio, the real process, with the real cloud ranges;</item>
+/// <item>nginx as the load balancer: one port per client location, adding <c>X-Forwarded-For: &lt;client&gt;, 127.0.0.1</c>.</item>
+/// </list>
+/// Clients talk to the load balancer only. Public only because xunit hands it to public test classes.
+/// </summary>
+public sealed class PullTestBed : IAsyncLifetime, IDisposable
+{
+    internal const string UpstreamPath = "project";
+    internal const string Bucket = "mirror";
+    internal const string S3 = "s3";
+    internal const string Static = "static";
+    internal const string Upstream = "upstream";
+    internal const string Signatures = "signatures";
+    internal const string Tag = "v1";
+
+    /// <summary>The blob-check timeout Archeio runs with here, short so the hanging mirror costs little.</summary>
+    internal static readonly TimeSpan BlobCheckTimeout = TimeSpan.FromSeconds(1);
+
+    internal static readonly ClientLocation AwsEuWest3 = new("aws-eu-west-3", "35.180.1.1", [S3]);
+    internal static readonly ClientLocation Gcp = new("gcp", "35.220.26.1", []);
+    internal static readonly ClientLocation NoCloud = new("no-cloud", "192.168.0.1", [Static]);
+
+    /// <summary>AWS us-east-1 (15.181.232.0/21 in the AWS file): its rule lists a closed port, then a hanging server.</summary>
+    internal static readonly ClientLocation AwsUsEast1 = new("aws-us-east-1", "15.181.232.1", ["down", "hang"]);
+
+    internal static readonly IReadOnlyList<ClientLocation> MatrixLocations = [AwsEuWest3, Gcp, NoCloud];
+
+    internal static readonly IReadOnlyList<string> ImageNames = ["single", "multi", "large"];
+
+    /// <summary>Tags of <c>bed/single</c>, for pagination.</summary>
+    internal static readonly IReadOnlyList<string> PaginationTags = ["v1", "v2", "v3", "v4", "v5"];
+
+    private readonly TempDirectory _work = new("pull-bed");
+    private readonly ConcurrentQueue<PullMatrixRow> _rows = new();
+    private readonly Dictionary<string, IPullClient> _clients = [];
+    private readonly HashSet<string> _inS3 = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _inStatic = new(StringComparer.Ordinal);
+    private TempConfig? _config;
+
+    internal RegistryProcess UpstreamRegistry { get; private set; } = null!;
+
+    internal RegistryProcess SignatureRegistry { get; private set; } = null!;
+
+    internal S3rverProcess S3Mirror { get; private set; } = null!;
+
+    internal NginxProcess Nginx { get; private set; } = null!;
+
+    internal HangingServer HangingMirror { get; private set; } = null!;
+
+    internal ServerProcess Archeio { get; private set; } = null!;
+
+    internal Dictionary<string, BuiltImage> Images { get; } = [];
+
+    internal BuiltImage Signature { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Tools.Require("docker-registry", "skopeo", "podman", "containerd", "ctr", "nginx", "s3rver");
+        var archeioPort = LoopbackPorts.Free();
+        var staticRoot = _work.Combine("static");
+        Directory.CreateDirectory(Path.Combine(staticRoot, "containers", "images"));
+
+        var upstream = RegistryProcess.StartAsync(Upstream);
+        var signatures = RegistryProcess.StartAsync(Signatures);
+        var s3 = S3rverProcess.StartAsync(Bucket);
+        var nginx = NginxProcess.StartAsync(new NginxOptions
+        {
+            StaticRoot = staticRoot,
+            ArcheioPort = archeioPort,
+            LoadBalancers = [.. MatrixLocations.Append(AwsUsEast1).Select(l => (l.Name, l.ClientIp))],
+        });
+        var single = OciImageBuilder.BuildSinglePlatformAsync(_work.Combine("single"), Tag, seed: 31, variant: "bed");
+        var multi = OciImageBuilder.BuildMultiPlatformAsync(_work.Combine("multi"), Tag, seed: 32, variant: "bed");
+        var large = OciImageBuilder.BuildLargeAsync(_work.Combine("large"), Tag, seed: 33, variant: "bed");
+        UpstreamRegistry = await upstream;
+        SignatureRegistry = await signatures;
+        S3Mirror = await s3;
+        Nginx = await nginx;
+        HangingMirror = new HangingServer();
+        Images["single"] = await single;
+        Images["multi"] = await multi;
+        Images["large"] = await large;
+
+        foreach (var (name, image) in Images)
+        {
+            await Skopeo.PushAsync(image, UpstreamRegistry.HostPort, UpstreamRepository(name), Tag);
+        }
+
+        foreach (var tag in PaginationTags.Where(t => t != Tag))
+        {
+            await Skopeo.PushAsync(Images["single"], UpstreamRegistry.HostPort, UpstreamRepository("single"), tag);
+        }
+
+        // The signature of bed/single:v1 exists only in the signature upstream.
+        Signature = await OciImageBuilder.BuildSignatureAsync(
+            _work.Combine("signature"), Images["single"].Digest, seed: 34, variant: "bed", dockerReference: "127.0.0.1/bed/single");
+        await Skopeo.PushAsync(Signature, SignatureRegistry.HostPort, UpstreamRepository("single"), Signature.Tag);
+
+        await SeedMirrorsAsync(staticRoot);
+        _config = new TempConfig(ArcheioConfig());
+        Archeio = await ServerProcess.StartAsync(archeioPort, new Dictionary<string, string>
+        {
+            ["ARCHEIO_CONFIG"] = _config.Path,
+            ["ARCHEIO_RANGES_DIR"] = SharedData.CloudRangesDirectory,
+        });
+
+        foreach (var name in PullClients.Names)
+        {
+            _clients[name] = await PullClients.StartAsync(name);
+        }
+    }
+
+    internal static string UpstreamRepository(string image) => UpstreamPath + "/" + Repository(image);
+
+    /// <summary>The repository as clients name it through Archeio.</summary>
+    internal static string Repository(string image) => "bed/" + image;
+
+    internal IPullClient Client(string name) => _clients[name];
+
+    internal string LoadBalancer(ClientLocation location) => "127.0.0.1:" + Nginx.LoadBalancerPorts[location.Name].ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Which backend the routing promises for a blob requested from a location.</summary>
+    internal string ExpectedBackend(ClientLocation location, string digest)
+    {
+        foreach (var mirror in location.Mirrors)
+        {
+            if ((mirror == S3 && _inS3.Contains(digest)) || (mirror == Static && _inStatic.Contains(digest)))
+            {
+                return mirror;
+            }
+        }
+
+        return Upstream;
+    }
+
+    /// <summary>The access logs of every backend a blob or manifest can come from.</summary>
+    internal IReadOnlyList<AccessLog> BackendLogs => [UpstreamRegistry.AccessLog, S3Mirror.AccessLog, Nginx.StaticLog, SignatureRegistry.AccessLog];
+
+    internal IReadOnlyDictionary<AccessLog, int> Mark() => BackendLogs.ToDictionary(log => log, log => log.Mark());
+
+    /// <summary>The number of Archeio log lines so far, to read its access log from there on.</summary>
+    internal int MarkArcheio() => Archeio.StandardOutput.Count;
+
+    /// <summary>Archeio's access-log entries (event 1) since a mark.</summary>
+    internal IReadOnlyList<JsonElement> ArcheioAccessSince(int mark)
+        => [.. Archeio.StandardOutput.Skip(mark)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(e => e.GetProperty("EventId").GetInt32() == 1)
+            .Select(e => e.GetProperty("State").Clone())];
+
+    internal void Record(PullMatrixRow row) => _rows.Enqueue(row);
+
+    private async Task SeedMirrorsAsync(string staticRoot)
+    {
+        // Some blobs are left out of each mirror, so that the fall-through to the upstream runs:
+        // the s3 mirror lacks each platform's first layer, the static mirror each platform's config.
+        var leftOutOfS3 = Images.Values.SelectMany(i => i.Platforms.Values).Select(p => p.LayerDigests[0]).ToHashSet(StringComparer.Ordinal);
+        var leftOutOfStatic = Images.Values.SelectMany(i => i.Platforms.Values).Select(p => p.ConfigDigest).ToHashSet(StringComparer.Ordinal);
+        foreach (var image in Images.Values)
+        {
+            foreach (var digest in image.BlobDigests)
+            {
+                var key = "containers/images/" + digest;
+                if (!leftOutOfS3.Contains(digest) && _inS3.Add(digest))
+                {
+                    await using var content = File.OpenRead(image.BlobPath(digest));
+                    await S3Mirror.PutAsync(key, content);
+                }
+
+                if (!leftOutOfStatic.Contains(digest) && _inStatic.Add(digest))
+                {
+                    File.Copy(image.BlobPath(digest), Path.Combine(staticRoot, key));
+                }
+            }
+        }
+    }
+
+    private JsonObject ArcheioConfig()
+    {
+        // A port that was free a moment ago and that nothing listens on: connections are refused.
+        var closedPort = LoopbackPorts.Free();
+        JsonObject Rule(string? cloud, string? region, params string[] mirrors)
+        {
+            var match = new JsonObject();
+            if (cloud is not null)
+            {
+                match["Cloud"] = cloud;
+            }
+
+            if (region is not null)
+            {
+                match["Regions"] = new JsonArray(region);
+            }
+
+            return new JsonObject { ["Match"] = match, ["Mirrors"] = new JsonArray([.. mirrors.Select(m => (JsonNode)m)]) };
+        }
+
+        JsonObject Mirror(string name, string baseUrl) => new() { ["Name"] = name, ["BlobUrl"] = baseUrl + "/containers/images/{digest}" };
+
+        return new JsonObject
+        {
+            ["InfoUrl"] = "https://info.example/",
+            ["PrivacyUrl"] = "https://info.example/privacy",
+            ["Upstream"] = new JsonObject
+            {
+                ["Endpoint"] = UpstreamRegistry.BaseUrl,
+                ["Path"] = UpstreamPath,
+                ["SignatureEndpoint"] = SignatureRegistry.BaseUrl,
+            },
+            ["Mirrors"] = new JsonArray(
+                Mirror(S3, S3Mirror.BucketUrl),
+                Mirror(Static, Nginx.StaticBaseUrl),
+                Mirror("down", "http://127.0.0.1:" + closedPort.ToString(CultureInfo.InvariantCulture)),
+                Mirror("hang", "http://127.0.0.1:" + HangingMirror.Port.ToString(CultureInfo.InvariantCulture))),
+            ["Rules"] = new JsonArray(
+                Rule("GCP", null),
+                Rule("AWS", "eu-west-3", S3),
+                Rule("AWS", "us-east-1", "down", "hang"),
+                Rule(null, null, Static)),
+            ["BlobCheck"] = new JsonObject { ["Timeout"] = BlobCheckTimeout.ToString("c", CultureInfo.InvariantCulture) },
+        };
+    }
+
+    /// <summary>Writes the matrix as a Markdown table, which scripts/test.sh prints at the end of the run.</summary>
+    private void WriteMatrix()
+    {
+        var rows = _rows.OrderBy(r => r.Case, StringComparer.Ordinal).ThenBy(r => r.Client, StringComparer.Ordinal)
+            .ThenBy(r => r.Location, StringComparer.Ordinal).ThenBy(r => r.Image, StringComparer.Ordinal).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine("| case | client | location | image | result | blobs from | time |");
+        text.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var row in rows)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Case} | {row.Client} | {row.Location} | {row.Image} | {(row.Passed ? "pass" : "FAIL")} | {row.Detail.Replace('|', '/')} | {row.Elapsed.TotalSeconds:F1} s |");
+        }
+
+        var directory = Path.Combine(Tools.RepositoryRoot, "artifacts", "test-results");
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "pull-matrix.md"), text.ToString());
+    }
+
+    public async Task DisposeAsync()
+    {
+        WriteMatrix();
+        foreach (var client in _clients.Values)
+        {
+            await client.DisposeAsync();
+        }
+
+        foreach (var part in new IAsyncDisposable?[] { Archeio, Nginx, S3Mirror, SignatureRegistry, UpstreamRegistry, HangingMirror })
+        {
+            if (part is not null)
+            {
+                await part.DisposeAsync();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _config?.Dispose();
+        _work.Dispose();
+    }
+}
