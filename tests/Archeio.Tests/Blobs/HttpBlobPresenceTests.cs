@@ -109,19 +109,7 @@ public sealed class HttpBlobPresenceTests : IAsyncLifetime
     private HttpBlobPresence Create(int maxEntries)
         => new(
             _services.GetRequiredService<IHttpClientFactory>(),
-            new ArcheioSettings
-            {
-                Port = 1,
-                InfoUrl = "https://i.example",
-                PrivacyUrl = "https://i.example",
-                Upstream = new UpstreamSettings("https://u.example", "", null, ""),
-                ClientIp = new ClientIpSettings(1, []),
-                Ranges = [],
-                RangesFetchTimeout = TimeSpan.FromSeconds(1),
-                Mirrors = [],
-                Rules = [],
-                BlobCheck = new BlobCheckSettings(TimeSpan.FromSeconds(5), maxEntries),
-            },
+            TestSettings.Create(maxEntries: maxEntries),
             TimeProvider.System,
             NullLogger<HttpBlobPresence>.Instance);
 }

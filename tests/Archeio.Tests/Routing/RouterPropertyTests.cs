@@ -3,6 +3,7 @@ using Archeio.Configuration;
 using Archeio.Ranges;
 using Archeio.Requests;
 using Archeio.Routing;
+using Archeio.Tests.Support;
 
 namespace Archeio.Tests.Routing;
 
@@ -20,19 +21,9 @@ public sealed class RouterPropertyTests
         ".sig", ".att", "?", "&", "=", "#", "\\", "@", ":", "a", "Z", "-", "_", "__", "pause", "é", " ", "http://evil.example", "//evil.example",
     ];
 
-    private static readonly ArcheioSettings Settings = new()
-    {
-        Port = 8080,
-        InfoUrl = "https://info.example/",
-        PrivacyUrl = "https://info.example/privacy",
-        Upstream = new UpstreamSettings("https://registry.example", "project/images", "https://sig.example", "signatures"),
-        ClientIp = new ClientIpSettings(1, []),
-        Ranges = [],
-        RangesFetchTimeout = TimeSpan.FromSeconds(1),
-        Mirrors = [new MirrorSettings("m", "https://mirror.example/containers/images/{digest}")],
-        Rules = [new RuleSettings(null, [], [new MirrorSettings("m", "https://mirror.example/containers/images/{digest}")])],
-        BlobCheck = new BlobCheckSettings(TimeSpan.FromSeconds(1), 10),
-    };
+    private static readonly MirrorSettings Mirror = new("m", "https://mirror.example/containers/images/{digest}");
+
+    private static readonly ArcheioSettings Settings = TestSettings.Create(mirrors: [Mirror], rules: [new RuleSettings(null, [], [Mirror])]);
 
     private static readonly string[] AllowedPrefixes =
     [

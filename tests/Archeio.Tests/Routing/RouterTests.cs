@@ -13,25 +13,15 @@ public sealed class RouterTests
     private static readonly MirrorSettings Frankfurt = new("frankfurt", "https://frankfurt.example/blobs/{digest}?x=1");
     private static readonly MirrorSettings Cdn = new("cdn", "https://cdn.example/{digest}");
 
-    private static readonly ArcheioSettings Settings = new()
-    {
-        Port = 8080,
-        InfoUrl = "https://info.example/",
-        PrivacyUrl = "https://info.example/privacy",
-        Upstream = new UpstreamSettings("https://registry.example", "project/images", "https://sig.example", "signatures"),
-        ClientIp = new ClientIpSettings(1, []),
-        Ranges = [],
-        RangesFetchTimeout = TimeSpan.FromSeconds(1),
-        Mirrors = [Paris, Frankfurt, Cdn],
-        Rules =
+    private static readonly ArcheioSettings Settings = TestSettings.Create(
+        mirrors: [Paris, Frankfurt, Cdn],
+        rules:
         [
             new RuleSettings("GCP", [], []),
             new RuleSettings("AWS", ["eu-west-3"], [Paris, Frankfurt]),
             new RuleSettings("AWS", ["eu-central-1", "eu-central-2"], [Frankfurt]),
             new RuleSettings(null, [], [Cdn]),
-        ],
-        BlobCheck = new BlobCheckSettings(TimeSpan.FromSeconds(1), 10),
-    };
+        ]);
 
     private readonly Router _router = new(Settings);
 

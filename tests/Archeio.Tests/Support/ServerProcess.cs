@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Archeio.Tests.TestBed;
 
 namespace Archeio.Tests.Support;
 
@@ -35,7 +34,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Starts the server and waits until it listens (or exits, or 60 s pass).</summary>
     public static Task<ServerProcess> StartAsync(IDictionary<string, string> environment, params string[] args)
-        => StartAsync(FreePort(), environment, args);
+        => StartAsync(LoopbackPorts.Free(), environment, args);
 
     /// <summary>Starts the server on a port chosen by the caller (e.g. one a proxy was already configured for).</summary>
     public static async Task<ServerProcess> StartAsync(int port, IDictionary<string, string> environment, params string[] args)
@@ -56,7 +55,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Runs the server to completion (for start-up failures) and returns its exit code.</summary>
     public static async Task<(int ExitCode, string StandardError)> RunToExitAsync(IDictionary<string, string> environment, params string[] args)
     {
-        await using var server = Launch(FreePort(), environment, args);
+        await using var server = Launch(LoopbackPorts.Free(), environment, args);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await server._process.WaitForExitAsync(timeout.Token);
         return (server._process.ExitCode, server.StandardError);
@@ -67,13 +66,6 @@ internal sealed class ServerProcess : IAsyncDisposable
     {
         using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static ServerProcess Launch(int port, IDictionary<string, string> environment, string[] args)
@@ -154,12 +146,6 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        await Processes.StopAsync(_process);
     }
 }

@@ -118,20 +118,7 @@ internal sealed partial class ContainerdPullClient : IPullClient
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _process.WaitForExitAsync();
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        _process.Dispose();
+        await Processes.StopAsync(_process);
         _directory.Dispose();
     }
 

@@ -47,11 +47,7 @@ internal sealed class PodmanPullClient(bool sigstoreAttachments = false) : IPull
 
     public Task ResetAsync()
     {
-        foreach (var pull in Directory.EnumerateDirectories(_directory.Path, "pull-*"))
-        {
-            Directory.Delete(pull, recursive: true);
-        }
-
+        _directory.DeleteDirectories("pull-*");
         return Task.CompletedTask;
     }
 

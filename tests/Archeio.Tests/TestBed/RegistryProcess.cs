@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace Archeio.Tests.TestBed;
@@ -53,7 +52,7 @@ internal sealed partial class RegistryProcess : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var directory = new TempDirectory("registry-" + name);
-            var port = FreePort();
+            var port = LoopbackPorts.Free();
             var process = Start(directory, port);
             var registry = new RegistryProcess(name, port, directory, process);
             process.BeginOutputReadLine();
@@ -97,21 +96,7 @@ internal sealed partial class RegistryProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _process.WaitForExitAsync();
-        }
-        catch (InvalidOperationException)
-        {
-            // Never started or already reaped.
-        }
-
-        _process.Dispose();
+        await Processes.StopAsync(_process);
         _directory.Dispose();
     }
 
@@ -147,13 +132,6 @@ internal sealed partial class RegistryProcess : IAsyncDisposable
         info.ArgumentList.Add("serve");
         info.ArgumentList.Add(config);
         return Process.Start(info) ?? throw new InvalidOperationException("could not start docker-registry");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Polls <c>GET /v2/</c>, at most 100 times 50 ms, failing early when the process exits.</summary>

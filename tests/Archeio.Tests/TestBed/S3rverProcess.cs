@@ -130,21 +130,7 @@ internal sealed partial class S3rverProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            await _process.WaitForExitAsync();
-        }
-        catch (InvalidOperationException)
-        {
-            // Never started.
-        }
-
-        _process.Dispose();
+        await Processes.StopAsync(_process);
         _http.Dispose();
         _data.Dispose();
     }

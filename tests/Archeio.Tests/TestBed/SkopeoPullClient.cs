@@ -44,11 +44,7 @@ internal sealed class SkopeoPullClient(bool sigstoreAttachments = false) : IPull
 
     public Task ResetAsync()
     {
-        foreach (var pull in Directory.EnumerateDirectories(_directory.Path, "pull-*"))
-        {
-            Directory.Delete(pull, recursive: true);
-        }
-
+        _directory.DeleteDirectories("pull-*");
         return Task.CompletedTask;
     }
 

@@ -18,6 +18,15 @@ internal sealed class TempDirectory : IDisposable
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
+    /// <summary>Deletes the subdirectories whose names match <paramref name="pattern"/> (e.g. one per pull).</summary>
+    public void DeleteDirectories(string pattern)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(Path, pattern))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     public void Dispose()
     {
         try
