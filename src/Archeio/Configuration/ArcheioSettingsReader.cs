@@ -57,10 +57,7 @@ internal static class ArcheioSettingsReader
         var fetchTimeout = ReadTimeSpan(refresh, "FetchTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), e);
         var mirrors = ReadMirrors(root, e);
         var rules = ReadRules(root.GetSection("Rules"), mirrors, ranges, e);
-        var blobCheck = root.GetSection("BlobCheck");
-        CheckKnownKeys(blobCheck, ["Timeout", "MaxEntries"], e);
-        var blobTimeout = ReadTimeSpan(blobCheck, "Timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(1), e);
-        var maxEntries = ReadInt(blobCheck, "MaxEntries", 1_000_000, 1, 100_000_000, e);
+        var blobCheck = ReadBlobCheck(root.GetSection("BlobCheck"), e);
 
         errors = e;
         if (e.Count > 0)
@@ -79,8 +76,25 @@ internal static class ArcheioSettingsReader
             RangesFetchTimeout = fetchTimeout,
             Mirrors = mirrors,
             Rules = rules,
-            BlobCheck = new BlobCheckSettings(blobTimeout, maxEntries),
+            BlobCheck = blobCheck,
         };
+    }
+
+    private static BlobCheckSettings ReadBlobCheck(IConfigurationSection section, List<ConfigurationError> e)
+    {
+        CheckKnownKeys(section, ["Timeout", "MaxEntries", "PresentTtl", "AbsentTtl", "BreakAfter", "BreakFor", "MaxConcurrent", "InventoryRefresh", "Redis"], e);
+        var d = BlobCheckSettings.Default();
+        var redis = section["Redis"];
+        return new BlobCheckSettings(
+            ReadTimeSpan(section, "Timeout", d.Timeout, TimeSpan.FromMinutes(1), e),
+            ReadInt(section, "MaxEntries", d.MaxEntries, 1, 100_000_000, e),
+            ReadTimeSpan(section, "PresentTtl", d.PresentTtl, TimeSpan.FromDays(30), e),
+            ReadTimeSpan(section, "AbsentTtl", d.AbsentTtl, TimeSpan.FromDays(1), e),
+            ReadInt(section, "BreakAfter", d.BreakAfter, 1, 1000, e),
+            ReadTimeSpan(section, "BreakFor", d.BreakFor, TimeSpan.FromHours(1), e),
+            ReadInt(section, "MaxConcurrent", d.MaxConcurrent, 1, 100_000, e),
+            ReadTimeSpan(section, "InventoryRefresh", d.InventoryRefresh, TimeSpan.FromDays(1), e),
+            string.IsNullOrWhiteSpace(redis) ? null : redis);
     }
 
     private static UpstreamSettings? ReadUpstream(IConfigurationSection section, List<ConfigurationError> e)
@@ -184,7 +198,7 @@ internal static class ArcheioSettingsReader
         var defaultFound = false;
         foreach (var item in root.GetSection("Mirrors").GetChildren())
         {
-            CheckKnownKeys(item, ["Name", "BlobUrl"], e);
+            CheckKnownKeys(item, ["Name", "BlobUrl", "Inventory"], e);
             var name = item["Name"];
             if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
             {
@@ -219,7 +233,26 @@ internal static class ArcheioSettingsReader
                 continue;
             }
 
-            result.Add(new MirrorSettings(name, blobUrl!));
+            var inventory = item["Inventory"];
+            if (string.IsNullOrWhiteSpace(inventory))
+            {
+                inventory = null;
+            }
+            else if (inventory.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || inventory.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            {
+                if (CheckHttpUrl(inventory, allowQuery: true) is { } bad)
+                {
+                    e.Add(new(item.Path + ":Inventory", bad));
+                    continue;
+                }
+            }
+            else if (!File.Exists(inventory))
+            {
+                e.Add(new(item.Path + ":Inventory", $"file '{inventory}' does not exist"));
+                continue;
+            }
+
+            result.Add(new MirrorSettings(name, blobUrl!, result.Count, inventory));
         }
 
         if (defaultBase is not null && !defaultFound)

@@ -1,6 +1,27 @@
 namespace Archeio.Configuration;
 
-/// <summary>How mirrors are asked whether they hold a blob.</summary>
-/// <param name="Timeout">Limit for one HEAD request to a mirror.</param>
-/// <param name="MaxEntries">Most (mirror, digest) results kept in the cache.</param>
-internal sealed record BlobCheckSettings(TimeSpan Timeout, int MaxEntries);
+/// <summary>How mirrors are asked whether they hold a blob; see docs/configuration.md.</summary>
+/// <param name="Timeout">Most a request waits on mirror checks in total, and the limit of one HEAD.</param>
+/// <param name="MaxEntries">Most (mirror, digest) answers kept in the local cache.</param>
+/// <param name="PresentTtl">How long a "present" answer is kept.</param>
+/// <param name="AbsentTtl">How long an "absent" answer is kept.</param>
+/// <param name="BreakAfter">Consecutive failed HEADs (timeouts, connection errors, 5xx) that open a mirror's breaker.</param>
+/// <param name="BreakFor">How long an open breaker skips its mirror before one trial HEAD.</param>
+/// <param name="MaxConcurrent">Most HEADs in flight at once, over all mirrors.</param>
+/// <param name="InventoryRefresh">How often mirror inventories are reloaded.</param>
+/// <param name="Redis">StackExchange.Redis connection string of a cache shared by replicas, or null.</param>
+internal sealed record BlobCheckSettings(
+    TimeSpan Timeout,
+    int MaxEntries,
+    TimeSpan PresentTtl,
+    TimeSpan AbsentTtl,
+    int BreakAfter,
+    TimeSpan BreakFor,
+    int MaxConcurrent,
+    TimeSpan InventoryRefresh,
+    string? Redis)
+{
+    /// <summary>The defaults, with the given timeout and bound (for tests and the reader).</summary>
+    public static BlobCheckSettings Default(TimeSpan? timeout = null, int maxEntries = 1_000_000)
+        => new(timeout ?? TimeSpan.FromSeconds(5), maxEntries, TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), 5, TimeSpan.FromSeconds(30), 256, TimeSpan.FromMinutes(5), null);
+}

@@ -24,6 +24,6 @@ internal static class TestSettings
             RangesFetchTimeout = TimeSpan.FromSeconds(1),
             Mirrors = mirrors.IsDefault ? [] : mirrors,
             Rules = rules.IsDefault ? [] : rules,
-            BlobCheck = new BlobCheckSettings(blobCheckTimeout ?? TimeSpan.FromSeconds(5), maxEntries),
+            BlobCheck = BlobCheckSettings.Default(blobCheckTimeout, maxEntries),
         };
 }
