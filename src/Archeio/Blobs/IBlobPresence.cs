@@ -2,8 +2,13 @@ using Archeio.Configuration;
 
 namespace Archeio.Blobs;
 
-/// <summary>Answers whether a mirror holds a blob. Implementations may cache; a failure counts as absent.</summary>
+/// <summary>Answers whether a mirror holds a blob; see <see cref="BlobChecker"/>.</summary>
 internal interface IBlobPresence
 {
-    ValueTask<bool> ExistsAsync(MirrorSettings mirror, string digest, CancellationToken cancellationToken);
+    /// <summary>
+    /// True when the mirror holds the blob. False when it does not, when it could not be asked, or when
+    /// <paramref name="budget"/> fired first (that last answer holds for this request only). Never throws
+    /// for a mirror's failure or the budget.
+    /// </summary>
+    ValueTask<bool> ExistsAsync(MirrorSettings mirror, string digest, CancellationToken budget);
 }

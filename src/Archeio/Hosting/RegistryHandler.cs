@@ -14,6 +14,7 @@ namespace Archeio.Hosting;
 /// blob checks it asks for, and translates its decision into an HTTP response. No policy lives here.
 /// </summary>
 internal sealed partial class RegistryHandler(
+    ArcheioSettings settings,
     Router router,
     ClientIpResolver clientIpResolver,
     IpRangeTableHolder ranges,
@@ -45,15 +46,14 @@ internal sealed partial class RegistryHandler(
         var decision = router.Decide(request, client, MirrorState.Unchecked);
         if (decision.Kind == DecisionKind.CheckMirrors)
         {
-            try
-            {
-                decision = router.Decide(request, client, MirrorState.HeldBy(await FindHolderAsync(decision, target.Reference, context.RequestAborted)));
-            }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            var holder = await FindHolderAsync(decision, target.Reference, context.RequestAborted);
+            if (context.RequestAborted.IsCancellationRequested)
             {
                 // The client went away during the checks: there is no one to answer.
                 return;
             }
+
+            decision = router.Decide(request, client, MirrorState.HeldBy(holder));
         }
 
         await WriteAsync(context, decision);
@@ -71,11 +71,18 @@ internal sealed partial class RegistryHandler(
             time.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    private async Task<MirrorSettings?> FindHolderAsync(RouteDecision decision, string digest, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks the candidates in order. The request waits on checks at most <c>BlobCheck:Timeout</c> in total,
+    /// however many mirrors its rule lists; past it, mirrors whose answer is not already known (inventory or
+    /// cache) count as absent for this request only.
+    /// </summary>
+    private async Task<MirrorSettings?> FindHolderAsync(RouteDecision decision, string digest, CancellationToken aborted)
     {
+        using var budget = new CancellationTokenSource(settings.BlobCheck.Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, aborted);
         foreach (var mirror in decision.Candidates)
         {
-            if (await blobs.ExistsAsync(mirror, digest, cancellationToken))
+            if (await blobs.ExistsAsync(mirror, digest, linked.Token))
             {
                 return mirror;
             }

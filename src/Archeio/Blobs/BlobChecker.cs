@@ -1,0 +1,263 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Archeio.Configuration;
+
+namespace Archeio.Blobs;
+
+/// <summary>
+/// Answers "does this mirror hold this blob?" at the cost of at most one HEAD per (mirror, digest) per cache
+/// lifetime, in this order:
+/// <list type="number">
+/// <item>the mirror's inventory (digests it is known to hold: present, no HEAD);</item>
+/// <item>the local cache (present for <c>PresentTtl</c>, absent for <c>AbsentTtl</c>; bounded, LRU);</item>
+/// <item>concurrent callers for the same uncached key share one resolution (coalescing);</item>
+/// <item>the shared store (Redis), when configured;</item>
+/// <item>the mirror's circuit breaker (an open one skips the mirror) and the limit on HEADs in flight
+/// (past it, the request falls through at once);</item>
+/// <item>a HEAD of the mirror's blob URL: 200 is present, another answer below 500 absent (a mirror's own
+/// redirects are not followed), 5xx, a connection error or a timeout is a failure (absent for this request
+/// only, not cached, counted by the breaker).</item>
+/// </list>
+/// A caller waits at most until its <c>budget</c> token fires (the request's share of <c>BlobCheck:Timeout</c>):
+/// then the answer is "absent" for that request only, while a shared HEAD goes on and caches its result.
+/// </summary>
+internal sealed partial class BlobChecker : IBlobPresence, IDisposable
+{
+    public const string HttpClientName = "blob-check";
+
+    private readonly HttpClient _http;
+    private readonly BlobCheckSettings _settings;
+    private readonly BlobPresenceCache _cache;
+    private readonly MirrorInventories _inventories;
+    private readonly IBlobResultStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<BlobChecker> _logger;
+    private readonly CircuitBreaker[] _breakers;
+    private readonly SemaphoreSlim _limiter;
+    private readonly ConcurrentDictionary<BlobKey, Task<bool?>> _inFlight = new();
+
+    public BlobChecker(
+        IHttpClientFactory httpClientFactory,
+        ArcheioSettings settings,
+        MirrorInventories inventories,
+        IBlobResultStore store,
+        BlobCheckCounters counters,
+        TimeProvider time,
+        ILogger<BlobChecker> logger)
+    {
+        ArgumentNullException.ThrowIfNull(httpClientFactory);
+        ArgumentNullException.ThrowIfNull(settings);
+        _settings = settings.BlobCheck;
+        // One client for the service's lifetime: its handler pools connections to each mirror.
+        _http = httpClientFactory.CreateClient(HttpClientName);
+        _cache = new BlobPresenceCache(_settings.MaxEntries, time);
+        _inventories = inventories;
+        _store = store;
+        Counters = counters;
+        _time = time;
+        _logger = logger;
+        _breakers = [.. settings.Mirrors.Select(_ => new CircuitBreaker(_settings.BreakAfter, _settings.BreakFor, time))];
+        _limiter = new SemaphoreSlim(_settings.MaxConcurrent, _settings.MaxConcurrent);
+    }
+
+    public BlobCheckCounters Counters { get; }
+
+    /// <summary>The local cache, for tests and diagnostics.</summary>
+    internal BlobPresenceCache Cache => _cache;
+
+    internal BreakerState BreakerOf(MirrorSettings mirror) => _breakers[mirror.Index].State;
+
+    public async ValueTask<bool> ExistsAsync(MirrorSettings mirror, string digest, CancellationToken budget)
+    {
+        var key = new BlobKey(mirror.Index, DigestKey.From(digest));
+        if (_inventories.Contains(mirror.Index, key.Digest))
+        {
+            Counters.InventoryHit();
+            return true;
+        }
+
+        if (_cache.TryGet(key, out var present))
+        {
+            Counters.CacheHit();
+            return present;
+        }
+
+        Counters.CacheMiss();
+        if (budget.IsCancellationRequested)
+        {
+            Counters.BudgetExpiry();
+            return false;
+        }
+
+        var resolution = new TaskCompletionSource<bool?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var shared = _inFlight.GetOrAdd(key, resolution.Task);
+        if (shared == resolution.Task)
+        {
+            _ = ResolveAsync(key, mirror, digest, resolution);
+        }
+        else
+        {
+            Counters.CoalescedWait();
+        }
+
+        try
+        {
+            return await shared.WaitAsync(budget) ?? false;
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested)
+        {
+            Counters.BudgetExpiry();
+            return false;
+        }
+    }
+
+    /// <summary>Finds the answer for one key once, for every caller waiting on it. Never throws.</summary>
+    private async Task ResolveAsync(BlobKey key, MirrorSettings mirror, string digest, TaskCompletionSource<bool?> resolution)
+    {
+        bool? result = null;
+        try
+        {
+            result = await ResolveCoreAsync(key, mirror, digest);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogResolveFailed(_logger, mirror.Name, digest, ex);
+        }
+        finally
+        {
+            // The cache is written before the key leaves the in-flight table, so a caller that misses the
+            // in-flight entry finds the answer in the cache (ResolveCoreAsync looks again first).
+            _inFlight.TryRemove(new KeyValuePair<BlobKey, Task<bool?>>(key, resolution.Task));
+            resolution.SetResult(result);
+        }
+    }
+
+    private async Task<bool?> ResolveCoreAsync(BlobKey key, MirrorSettings mirror, string digest)
+    {
+        if (_cache.TryGet(key, out var cached))
+        {
+            return cached;
+        }
+
+        if (await _store.TryGetAsync(mirror, digest, CancellationToken.None) is bool stored)
+        {
+            Counters.SharedHit();
+            _cache.Set(key, stored, stored ? _settings.PresentTtl : _settings.AbsentTtl);
+            return stored;
+        }
+
+        var breaker = _breakers[mirror.Index];
+        if (!breaker.TryAcquire(out var changed))
+        {
+            Counters.BreakerSkip();
+            return null;
+        }
+
+        Report(mirror, changed);
+        if (!_limiter.Wait(0))
+        {
+            breaker.Release();
+            Counters.LimitSkip();
+            LogLimitReached(_logger, mirror.Name, _settings.MaxConcurrent);
+            return null;
+        }
+
+        HeadOutcome outcome;
+        try
+        {
+            outcome = await HeadAsync(mirror, digest);
+        }
+        finally
+        {
+            _limiter.Release();
+        }
+
+        Counters.Head(outcome);
+        if (outcome == HeadOutcome.Failed)
+        {
+            Report(mirror, breaker.OnFailure());
+            return null;
+        }
+
+        Report(mirror, breaker.OnAnswer());
+        var present = outcome == HeadOutcome.Present;
+        var ttl = present ? _settings.PresentTtl : _settings.AbsentTtl;
+        _cache.Set(key, present, ttl);
+        _store.Set(mirror, digest, present, ttl);
+        return present;
+    }
+
+    private async Task<HeadOutcome> HeadAsync(MirrorSettings mirror, string digest)
+    {
+        using var timeout = new CancellationTokenSource(_settings.Timeout, _time);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Head, mirror.UrlFor(digest));
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var status = (int)response.StatusCode;
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return HeadOutcome.Present;
+            }
+
+            LogAbsent(_logger, mirror.Name, digest, status);
+            return status >= 500 ? HeadOutcome.Failed : HeadOutcome.Absent;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            LogTimeout(_logger, mirror.Name, digest, _settings.Timeout);
+            return HeadOutcome.Failed;
+        }
+        catch (HttpRequestException ex)
+        {
+            LogFailed(_logger, mirror.Name, digest, ex.Message);
+            return HeadOutcome.Failed;
+        }
+    }
+
+    private void Report(MirrorSettings mirror, BreakerState? changedTo)
+    {
+        if (changedTo is { } state)
+        {
+            Counters.BreakerChanged(state);
+            LogBreaker(_logger, mirror.Name, state);
+        }
+    }
+
+    /// <summary>Registers the HTTP client the checks use: a mirror's redirect is not "present", only a direct 200 counts.</summary>
+    public static IHttpClientBuilder AddHttpClient(IServiceCollection services)
+        => services.AddHttpClient(HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                UseCookies = false,
+            })
+            // SocketsHttpHandler pools and recycles connections itself; the factory need not rotate handlers.
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _limiter.Dispose();
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "Mirror {Mirror} does not hold {Digest}: HEAD answered {Status}")]
+    private static partial void LogAbsent(ILogger logger, string mirror, string digest, int status);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Mirror {Mirror}: HEAD for {Digest} timed out after {Timeout}")]
+    private static partial void LogTimeout(ILogger logger, string mirror, string digest, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Mirror {Mirror}: HEAD for {Digest} failed: {Error}")]
+    private static partial void LogFailed(ILogger logger, string mirror, string digest, string error);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "Mirror {Mirror}: circuit breaker now {State}")]
+    private static partial void LogBreaker(ILogger logger, string mirror, BreakerState state);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "Mirror {Mirror}: {Limit} HEADs already in flight; falling through without a check")]
+    private static partial void LogLimitReached(ILogger logger, string mirror, int limit);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Error, Message = "Mirror {Mirror}: checking {Digest} failed unexpectedly")]
+    private static partial void LogResolveFailed(ILogger logger, string mirror, string digest, Exception exception);
+}

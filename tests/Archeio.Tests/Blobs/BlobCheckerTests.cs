@@ -1,0 +1,292 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+using Archeio.Blobs;
+using Archeio.Configuration;
+using Archeio.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Archeio.Tests.Blobs;
+
+/// <summary>The blob checker's policy with a controllable HTTP handler and fake time.</summary>
+public sealed class BlobCheckerTests : IDisposable
+{
+    private static readonly MirrorSettings Mirror = new("m", "https://m.example/containers/images/{digest}", 0);
+    private static readonly MirrorSettings Other = new("o", "https://o.example/containers/images/{digest}", 1);
+
+    private readonly StubHttpHandler _handler = new();
+    private readonly FakeTimeProvider _time = new();
+    private readonly List<IDisposable> _disposables = [];
+
+    public void Dispose()
+    {
+        _disposables.ForEach(d => d.Dispose());
+        _handler.Dispose();
+    }
+
+    [Fact]
+    public async Task Present_answers_are_cached_for_PresentTtl()
+    {
+        var checker = Create();
+
+        Assert.True(await checker.ExistsAsync(Mirror, Digest(1), default));
+        _time.Advance(TimeSpan.FromHours(23));
+        Assert.True(await checker.ExistsAsync(Mirror, Digest(1), default));
+        Assert.Equal(1, _handler.Count);
+
+        _time.Advance(TimeSpan.FromHours(2));
+        Assert.True(await checker.ExistsAsync(Mirror, Digest(1), default));
+        Assert.Equal(2, _handler.Count);
+    }
+
+    [Fact]
+    public async Task Absent_answers_are_cached_for_AbsentTtl()
+    {
+        _handler.Status = HttpStatusCode.NotFound;
+        var checker = Create();
+
+        Assert.False(await checker.ExistsAsync(Mirror, Digest(1), default));
+        _time.Advance(TimeSpan.FromSeconds(59));
+        Assert.False(await checker.ExistsAsync(Mirror, Digest(1), default));
+        Assert.Equal(1, _handler.Count);
+
+        // A blob that arrives in the mirror is found once the absent answer expires.
+        _handler.Status = HttpStatusCode.OK;
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True(await checker.ExistsAsync(Mirror, Digest(1), default));
+        Assert.Equal(2, _handler.Count);
+    }
+
+    [Fact]
+    public async Task Keys_are_per_mirror()
+    {
+        var checker = Create();
+
+        await checker.ExistsAsync(Mirror, Digest(1), default);
+        await checker.ExistsAsync(Other, Digest(1), default);
+
+        Assert.Equal(["/containers/images/" + Digest(1), "/containers/images/" + Digest(1)], _handler.Paths);
+        Assert.Equal(2, _handler.Count);
+    }
+
+    [Fact]
+    public async Task Concurrent_callers_for_one_key_share_one_HEAD()
+    {
+        var checker = Create();
+        _handler.Hold();
+
+        var callers = Enumerable.Range(0, 50).Select(_ => checker.ExistsAsync(Mirror, Digest(7), default).AsTask()).ToList();
+        await _handler.Received.WaitAsync(TimeSpan.FromSeconds(10));
+        _handler.Release();
+        var answers = await Task.WhenAll(callers);
+
+        Assert.All(answers, Assert.True);
+        Assert.Equal(1, _handler.Count);
+        Assert.Equal(49, checker.Counters.Coalesced);
+    }
+
+    [Fact]
+    public async Task The_budget_ends_the_wait_for_this_request_only_and_the_HEAD_still_caches()
+    {
+        var checker = Create();
+        _handler.Hold();
+        using var budget = new CancellationTokenSource();
+
+        var waiting = checker.ExistsAsync(Mirror, Digest(2), budget.Token).AsTask();
+        await _handler.Received.WaitAsync(TimeSpan.FromSeconds(10));
+        await budget.CancelAsync();
+
+        Assert.False(await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, checker.Counters.BudgetExpired);
+        Assert.False(checker.Cache.TryGet(new BlobKey(0, DigestKey.From(Digest(2))), out _));
+
+        // The shared HEAD was not cancelled with the request: its answer is cached for the next one.
+        _handler.Release();
+        await WaitUntilAsync(() => checker.Counters.HeadsPresent == 1);
+        Assert.True(await checker.ExistsAsync(Mirror, Digest(2), default));
+        Assert.Equal(1, _handler.Count);
+    }
+
+    [Fact]
+    public async Task An_expired_budget_still_uses_known_answers_but_sends_nothing()
+    {
+        var checker = Create();
+        Assert.True(await checker.ExistsAsync(Mirror, Digest(3), default));
+        using var spent = new CancellationTokenSource();
+        await spent.CancelAsync();
+
+        Assert.True(await checker.ExistsAsync(Mirror, Digest(3), spent.Token));
+        Assert.False(await checker.ExistsAsync(Mirror, Digest(4), spent.Token));
+        Assert.Equal(1, _handler.Count);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.InternalServerError)]
+    [InlineData(HttpStatusCode.BadGateway)]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    public async Task Failures_open_the_breaker_which_skips_the_mirror_then_one_trial_decides(HttpStatusCode failure)
+    {
+        _handler.Status = failure;
+        var checker = Create(settings: BlobCheckSettings.Default() with { BreakAfter = 3, BreakFor = TimeSpan.FromSeconds(30) });
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.False(await checker.ExistsAsync(Mirror, Digest(10 + i), default));
+        }
+
+        Assert.Equal(BreakerState.Open, checker.BreakerOf(Mirror));
+        Assert.Equal(3, _handler.Count);
+
+        // Open: skipped without a HEAD, and failures are not cached.
+        Assert.False(await checker.ExistsAsync(Mirror, Digest(10), default));
+        Assert.Equal(3, _handler.Count);
+        Assert.Equal(1, checker.Counters.SkippedByBreaker);
+
+        // Half-open after the break: one trial; while it is in flight everyone else still skips.
+        _time.Advance(TimeSpan.FromSeconds(31));
+        _handler.Status = HttpStatusCode.OK;
+        _handler.Hold();
+        var trial = checker.ExistsAsync(Mirror, Digest(20), default).AsTask();
+        await _handler.Received.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(BreakerState.HalfOpen, checker.BreakerOf(Mirror));
+        Assert.False(await checker.ExistsAsync(Mirror, Digest(21), default));
+        _handler.Release();
+        Assert.True(await trial);
+
+        Assert.Equal(BreakerState.Closed, checker.BreakerOf(Mirror));
+        Assert.Equal(1, checker.Counters.BreakerOpened);
+        Assert.Equal(1, checker.Counters.BreakerClosed);
+        Assert.Equal(4, _handler.Count);
+    }
+
+    [Fact]
+    public async Task A_failed_trial_opens_the_breaker_again()
+    {
+        _handler.Status = HttpStatusCode.ServiceUnavailable;
+        var checker = Create(settings: BlobCheckSettings.Default() with { BreakAfter = 1, BreakFor = TimeSpan.FromSeconds(10) });
+        await checker.ExistsAsync(Mirror, Digest(1), default);
+        Assert.Equal(BreakerState.Open, checker.BreakerOf(Mirror));
+
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.False(await checker.ExistsAsync(Mirror, Digest(2), default));
+        Assert.Equal(BreakerState.Open, checker.BreakerOf(Mirror));
+        Assert.False(await checker.ExistsAsync(Mirror, Digest(3), default));
+        Assert.Equal(2, _handler.Count);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.NotFound)]
+    [InlineData(HttpStatusCode.Forbidden)]
+    [InlineData(HttpStatusCode.TemporaryRedirect)]
+    public async Task Answers_other_than_5xx_never_open_the_breaker(HttpStatusCode status)
+    {
+        _handler.Status = status;
+        var checker = Create(settings: BlobCheckSettings.Default() with { BreakAfter = 2 });
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.False(await checker.ExistsAsync(Mirror, Digest(30 + i), default));
+        }
+
+        Assert.Equal(BreakerState.Closed, checker.BreakerOf(Mirror));
+        Assert.Equal(10, _handler.Count);
+    }
+
+    [Fact]
+    public async Task Past_the_concurrency_limit_requests_fall_through_at_once()
+    {
+        var checker = Create(settings: BlobCheckSettings.Default() with { MaxConcurrent = 1 });
+        _handler.Hold();
+        var first = checker.ExistsAsync(Mirror, Digest(40), default).AsTask();
+        await _handler.Received.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(await checker.ExistsAsync(Mirror, Digest(41), default).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, checker.Counters.SkippedByLimit);
+
+        _handler.Release();
+        Assert.True(await first);
+        Assert.Equal(1, _handler.Count);
+
+        // Not cached: the next request for it asks.
+        Assert.True(await checker.ExistsAsync(Mirror, Digest(41), default));
+        Assert.Equal(2, _handler.Count);
+    }
+
+    [Fact]
+    public async Task Inventory_digests_are_present_without_a_HEAD()
+    {
+        var inventories = new MirrorInventories(2);
+        inventories.Replace(Mirror.Index, new HashSet<DigestKey> { DigestKey.From(Digest(50)) });
+        var checker = Create(inventories: inventories);
+
+        Assert.True(await checker.ExistsAsync(Mirror, Digest(50), default));
+        Assert.Equal(0, _handler.Count);
+        Assert.Equal(1, checker.Counters.InventoryHits);
+
+        // Not in the inventory (which may lag): still asked.
+        Assert.True(await checker.ExistsAsync(Mirror, Digest(51), default));
+        Assert.Equal(1, _handler.Count);
+        // The inventory is per mirror.
+        Assert.True(await checker.ExistsAsync(Other, Digest(50), default));
+        Assert.Equal(2, _handler.Count);
+    }
+
+    [Fact]
+    public async Task The_shared_store_answers_before_a_HEAD_and_learns_every_HEAD()
+    {
+        var store = new MemoryResultStore();
+        store.Set(Mirror, Digest(60), present: true, TimeSpan.FromHours(1));
+        var checker = Create(store: store);
+
+        Assert.True(await checker.ExistsAsync(Mirror, Digest(60), default));
+        Assert.Equal(0, _handler.Count);
+        Assert.Equal(1, checker.Counters.SharedHits);
+
+        _handler.Status = HttpStatusCode.NotFound;
+        Assert.False(await checker.ExistsAsync(Mirror, Digest(61), default));
+        Assert.Equal(false, store.Get(Mirror, Digest(61)));
+        Assert.Equal(TimeSpan.FromMinutes(1), store.TtlOf(Mirror, Digest(61)));
+    }
+
+    [Fact]
+    public async Task The_cache_stays_within_MaxEntries()
+    {
+        var checker = Create(settings: BlobCheckSettings.Default(maxEntries: 100));
+
+        for (var i = 0; i < 1_000; i++)
+        {
+            await checker.ExistsAsync(Mirror, Digest(i), default);
+        }
+
+        Assert.Equal(100, checker.Cache.Count);
+        Assert.Equal(900, checker.Cache.Evictions);
+    }
+
+    internal static string Digest(int i) => "sha256:" + i.ToString("x64", CultureInfo.InvariantCulture);
+
+    private BlobChecker Create(BlobCheckSettings? settings = null, MirrorInventories? inventories = null, IBlobResultStore? store = null)
+    {
+        var all = TestSettings.Create(mirrors: ImmutableArray.Create(Mirror, Other)) with { BlobCheck = settings ?? BlobCheckSettings.Default() };
+        var checker = new BlobChecker(
+            new StubHttpClientFactory(_handler),
+            all,
+            inventories ?? new MirrorInventories(2),
+            store ?? new NullBlobResultStore(),
+            new BlobCheckCounters(),
+            _time,
+            NullLogger<BlobChecker>.Instance);
+        _disposables.Add(checker);
+        return checker;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+}
