@@ -1,11 +1,16 @@
 using Archeio.Benchmarks;
 using BenchmarkDotNet.Running;
 
-// `cache-memory` is a plain measuring run (a fill and its heap and RSS); anything else goes to
+// `cache-memory` and `server-rss` are plain measuring runs (a fill and its heap and RSS); anything else goes to
 // BenchmarkDotNet, e.g. `--filter *BlobPresenceCache*`.
 if (args.Length > 0 && args[0] == "cache-memory")
 {
     return CacheMemory.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "server-rss")
+{
+    return await ServerRss.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(BlobPresenceCacheBenchmarks).Assembly).Run(args);
