@@ -16,7 +16,7 @@ if [ ! -d ../shared/data/cloud-ranges ]; then
 fi
 
 # The end-to-end test bed: a real registry, pull clients, object stores, a load balancer.
-packages=(docker-registry skopeo podman containerd nginx umoci)
+packages=(docker-registry skopeo podman containerd nginx umoci redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -28,7 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Packages start their services on install; the tests start their own, on other ports.
-for service in nginx docker-registry containerd; do
+for service in nginx docker-registry containerd redis-server; do
   if command -v systemctl >/dev/null 2>&1; then systemctl stop "$service" >/dev/null 2>&1 || true; fi
 done
 if [ ! -x .tools/node_modules/.bin/s3rver ]; then

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
+using Archeio.Blobs;
 using Archeio.Requests;
 using Archeio.Ranges;
 
@@ -85,6 +86,12 @@ internal static class ArcheioSettingsReader
         CheckKnownKeys(section, ["Timeout", "MaxEntries", "PresentTtl", "AbsentTtl", "BreakAfter", "BreakFor", "MaxConcurrent", "InventoryRefresh", "Redis"], e);
         var d = BlobCheckSettings.Default();
         var redis = section["Redis"];
+        if (!string.IsNullOrWhiteSpace(redis) && RedisBlobResultStore.CheckConnectionString(redis) is { } badRedis)
+        {
+            // The value itself is not repeated: a connection string may hold a password.
+            e.Add(new(section.GetSection("Redis").Path, "not a usable StackExchange.Redis connection string: " + badRedis));
+        }
+
         return new BlobCheckSettings(
             ReadTimeSpan(section, "Timeout", d.Timeout, TimeSpan.FromMinutes(1), e),
             ReadInt(section, "MaxEntries", d.MaxEntries, 1, 100_000_000, e),

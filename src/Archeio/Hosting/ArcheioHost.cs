@@ -80,8 +80,12 @@ internal static partial class ArcheioHost
         services.AddSingleton<Router>();
         services.AddSingleton<IpRangeTableHolder>();
         services.AddSingleton<IBlobPresence, HttpBlobPresence>();
+        services.AddSingleton<IBlobResultStore>(sp => sp.GetRequiredService<ArcheioSettings>().BlobCheck.Redis is { } redis
+            ? new RedisBlobResultStore(redis, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisBlobResultStore>>())
+            : NullBlobResultStore.Instance);
         services.AddSingleton<RegistryHandler>();
         services.AddHostedService<RangeLoadingService>();
+        InventoryRefreshService.AddTo(services);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
         HttpBlobPresence.AddHttpClient(services);

@@ -63,6 +63,7 @@ public sealed class ArcheioSettingsReaderTests
         { "Archeio:BlobCheck:Timeout", "00:00:00", "Archeio:BlobCheck:Timeout", "duration" },
         { "Archeio:BlobCheck:Timeout", "01:00:00", "Archeio:BlobCheck:Timeout", "duration" },
         { "Archeio:BlobCheck:MaxEntries", "0", "Archeio:BlobCheck:MaxEntries", "integer" },
+        { "Archeio:BlobCheck:Redis", "127.0.0.1:6379,connectTimeout=soon", "Archeio:BlobCheck:Redis", "connection string" },
         { "Archeio:RangesRefresh:FetchTimeout", "soon", "Archeio:RangesRefresh:FetchTimeout", "duration" },
         { "Archeio:RangesDirectory", "/nonexistent/ranges", "Archeio:RangesDirectory", "does not exist" },
         { "Archeio:Uptream:Endpoint", "https://typo.example", "Archeio:Uptream", "unknown setting" },

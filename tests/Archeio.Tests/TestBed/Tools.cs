@@ -20,7 +20,7 @@ internal static class Tools
         {
             throw new InvalidOperationException(
                 $"The end-to-end test bed needs {string.Join(", ", missing)}, not found on PATH or in {NpmBin}. "
-                + "Run scripts/test.sh, which installs them (apt-get install docker-registry skopeo podman containerd nginx umoci; npm install s3rver@3 in .tools).");
+                + "Run scripts/test.sh, which installs them (apt-get install docker-registry skopeo podman containerd nginx umoci redis-server; npm install s3rver@3 in .tools).");
         }
     }
 

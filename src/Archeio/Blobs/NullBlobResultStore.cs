@@ -1,0 +1,15 @@
+using Archeio.Configuration;
+
+namespace Archeio.Blobs;
+
+/// <summary>The store when no Redis is configured: nothing is shared, every replica checks for itself.</summary>
+internal sealed class NullBlobResultStore : IBlobResultStore
+{
+    public static readonly NullBlobResultStore Instance = new();
+
+    public ValueTask<bool?> TryGetAsync(MirrorSettings mirror, string digest, CancellationToken cancellationToken) => ValueTask.FromResult<bool?>(null);
+
+    public void Set(MirrorSettings mirror, string digest, bool present, TimeSpan ttl)
+    {
+    }
+}
