@@ -18,6 +18,7 @@ internal sealed class BlobCheckCounters
     private long _skippedByLimit;
     private long _budgetExpired;
     private long _breakerOpened;
+    private long _breakerHalfOpened;
     private long _breakerClosed;
 
     public long InventoryHits => Volatile.Read(ref _inventoryHits);
@@ -45,6 +46,8 @@ internal sealed class BlobCheckCounters
     public long BudgetExpired => Volatile.Read(ref _budgetExpired);
 
     public long BreakerOpened => Volatile.Read(ref _breakerOpened);
+
+    public long BreakerHalfOpened => Volatile.Read(ref _breakerHalfOpened);
 
     public long BreakerClosed => Volatile.Read(ref _breakerClosed);
 
@@ -80,5 +83,19 @@ internal sealed class BlobCheckCounters
 
     internal void BudgetExpiry() => Interlocked.Increment(ref _budgetExpired);
 
-    internal void BreakerChanged(BreakerState to) => Interlocked.Increment(ref to == BreakerState.Open ? ref _breakerOpened : ref _breakerClosed);
+    internal void BreakerChanged(BreakerState to)
+    {
+        switch (to)
+        {
+            case BreakerState.Open:
+                Interlocked.Increment(ref _breakerOpened);
+                break;
+            case BreakerState.HalfOpen:
+                Interlocked.Increment(ref _breakerHalfOpened);
+                break;
+            default:
+                Interlocked.Increment(ref _breakerClosed);
+                break;
+        }
+    }
 }

@@ -69,6 +69,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
 
     public async ValueTask<bool> ExistsAsync(MirrorSettings mirror, string digest, CancellationToken budget)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(mirror.Index, _breakers.Length, nameof(mirror));
         var key = new BlobKey(mirror.Index, DigestKey.From(digest));
         if (_inventories.Contains(mirror.Index, key.Digest))
         {

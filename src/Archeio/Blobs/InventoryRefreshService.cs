@@ -103,7 +103,12 @@ internal sealed partial class InventoryRefreshService : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        // A host that failed to start, or the test host, may dispose the services before stopping them.
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            await _stopping.CancelAsync();
+        }
+
         await base.StopAsync(cancellationToken);
     }
 

@@ -79,7 +79,9 @@ internal static partial class ArcheioHost
         services.AddSingleton(sp => new ClientIpResolver(sp.GetRequiredService<ArcheioSettings>().ClientIp));
         services.AddSingleton<Router>();
         services.AddSingleton<IpRangeTableHolder>();
-        services.AddSingleton<IBlobPresence, HttpBlobPresence>();
+        services.AddSingleton<BlobCheckCounters>();
+        services.AddSingleton<BlobChecker>();
+        services.AddSingleton<IBlobPresence>(sp => sp.GetRequiredService<BlobChecker>());
         services.AddSingleton<IBlobResultStore>(sp => sp.GetRequiredService<ArcheioSettings>().BlobCheck.Redis is { } redis
             ? new RedisBlobResultStore(redis, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisBlobResultStore>>())
             : NullBlobResultStore.Instance);
@@ -88,7 +90,7 @@ internal static partial class ArcheioHost
         InventoryRefreshService.AddTo(services);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
-        HttpBlobPresence.AddHttpClient(services);
+        BlobChecker.AddHttpClient(services);
         services.AddHttpClient(RangeLoadingService.HttpClientName);
     }
 

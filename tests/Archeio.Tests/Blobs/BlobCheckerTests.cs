@@ -156,6 +156,7 @@ public sealed class BlobCheckerTests : IDisposable
 
         Assert.Equal(BreakerState.Closed, checker.BreakerOf(Mirror));
         Assert.Equal(1, checker.Counters.BreakerOpened);
+        Assert.Equal(1, checker.Counters.BreakerHalfOpened);
         Assert.Equal(1, checker.Counters.BreakerClosed);
         Assert.Equal(4, _handler.Count);
     }
@@ -216,7 +217,7 @@ public sealed class BlobCheckerTests : IDisposable
     [Fact]
     public async Task Inventory_digests_are_present_without_a_HEAD()
     {
-        var inventories = new MirrorInventories(2);
+        var inventories = new MirrorInventories();
         inventories.Replace(Mirror.Index, new HashSet<DigestKey> { DigestKey.From(Digest(50)) });
         var checker = Create(inventories: inventories);
 
@@ -271,8 +272,8 @@ public sealed class BlobCheckerTests : IDisposable
         var checker = new BlobChecker(
             new StubHttpClientFactory(_handler),
             all,
-            inventories ?? new MirrorInventories(2),
-            store ?? new NullBlobResultStore(),
+            inventories ?? new MirrorInventories(),
+            store ?? NullBlobResultStore.Instance,
             new BlobCheckCounters(),
             _time,
             NullLogger<BlobChecker>.Instance);

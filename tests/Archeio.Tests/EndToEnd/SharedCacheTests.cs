@@ -21,11 +21,11 @@ public sealed class SharedCacheTests
         using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false });
 
         await ExpectMirrorAsync(http, first, mirror, BlobCheckerTests.Digest(1));
-        Assert.Equal(1, mirror.Requests.Count);
+        Assert.Single(mirror.Requests);
         await WaitForKeyAsync(redis, "archeio:v1:blob:m:" + BlobCheckerTests.Digest(1));
 
         await ExpectMirrorAsync(http, second, mirror, BlobCheckerTests.Digest(1));
-        Assert.Equal(1, mirror.Requests.Count);
+        Assert.Single(mirror.Requests);
     }
 
     [Fact]

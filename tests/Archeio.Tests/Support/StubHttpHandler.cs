@@ -4,7 +4,7 @@ using System.Net;
 namespace Archeio.Tests.Support;
 
 /// <summary>
-/// An HTTP handler whose answers a test controls: each request waits for <see cref="Gate"/> (open unless
+/// An HTTP handler whose answers a test controls: each request waits at a gate (open unless
 /// closed with <see cref="Hold"/>), then answers <see cref="Status"/>. Counts what it received.
 /// </summary>
 internal sealed class StubHttpHandler : HttpMessageHandler

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Archeio.Tests.Blobs;
 
 /// <summary>The HEAD check against a real HTTP server on loopback.</summary>
-public sealed class HttpBlobPresenceTests : IAsyncLifetime
+public sealed class BlobCheckerHttpTests : IAsyncLifetime
 {
     private LoopbackMirror _mirror = null!;
     private ServiceProvider _services = null!;
@@ -16,7 +16,7 @@ public sealed class HttpBlobPresenceTests : IAsyncLifetime
     {
         _mirror = await LoopbackMirror.StartAsync();
         var services = new ServiceCollection();
-        HttpBlobPresence.AddHttpClient(services);
+        BlobChecker.AddHttpClient(services);
         _services = services.BuildServiceProvider();
     }
 
@@ -40,7 +40,7 @@ public sealed class HttpBlobPresenceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_absent_blob_is_asked_again_next_time()
+    public async Task An_absent_blob_is_cached_as_absent()
     {
         using var presence = Create(maxEntries: 10);
         var mirror = new MirrorSettings("m", _mirror.BlobUrlTemplate);
@@ -48,7 +48,7 @@ public sealed class HttpBlobPresenceTests : IAsyncLifetime
         Assert.False(await presence.ExistsAsync(mirror, Digests.Missing, default));
         Assert.False(await presence.ExistsAsync(mirror, Digests.Missing, default));
 
-        Assert.Equal(2, _mirror.Requests.Count);
+        Assert.Single(_mirror.Requests);
     }
 
     [Theory]
@@ -65,7 +65,7 @@ public sealed class HttpBlobPresenceTests : IAsyncLifetime
         using var presence = Create(maxEntries: 10);
 
         Assert.False(await presence.ExistsAsync(new MirrorSettings("m", _mirror.BlobUrlTemplate), Digests.Pause, default));
-        Assert.Equal(0, presence.CachedCount);
+        Assert.Equal(status >= 500 ? 0 : 1, presence.Cache.Count);
     }
 
     [Fact]
@@ -102,14 +102,18 @@ public sealed class HttpBlobPresenceTests : IAsyncLifetime
         foreach (var digest in digests)
         {
             Assert.True(await presence.ExistsAsync(mirror, digest, default));
-            Assert.True(presence.CachedCount <= max, $"cache holds {presence.CachedCount} entries, more than {max}");
+            Assert.True(presence.Cache.Count <= max, $"cache holds {presence.Cache.Count} entries, more than {max}");
         }
     }
 
-    private HttpBlobPresence Create(int maxEntries)
+    private BlobChecker Create(int maxEntries)
         => new(
             _services.GetRequiredService<IHttpClientFactory>(),
-            TestSettings.Create(maxEntries: maxEntries),
+            // Each test's mirror is index 0, the one mirror configured here.
+            TestSettings.Create(mirrors: [new MirrorSettings("m", _mirror.BlobUrlTemplate)], maxEntries: maxEntries),
+            new MirrorInventories(),
+            NullBlobResultStore.Instance,
+            new BlobCheckCounters(),
             TimeProvider.System,
-            NullLogger<HttpBlobPresence>.Instance);
+            NullLogger<BlobChecker>.Instance);
 }
