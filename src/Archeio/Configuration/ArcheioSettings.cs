@@ -28,4 +28,7 @@ internal sealed record ArcheioSettings
     public required ImmutableArray<RuleSettings> Rules { get; init; }
 
     public required BlobCheckSettings BlobCheck { get; init; }
+
+    /// <summary>Geolocation databases (country, ASN); none by default.</summary>
+    public GeoSettings Geo { get; init; } = GeoSettings.None;
 }

@@ -31,7 +31,7 @@ internal static class ArcheioSettingsReader
     private static readonly string[] RootKeys =
     [
         "Port", "InfoUrl", "PrivacyUrl", "Upstream", "ClientIp", "Ranges", "RangesDirectory", "RangesRefresh",
-        "Mirrors", "DefaultMirrorBaseUrl", "Rules", "BlobCheck",
+        "Mirrors", "DefaultMirrorBaseUrl", "Rules", "BlobCheck", "Geo",
     ];
 
     public static ArcheioSettings ReadOrThrow(IConfiguration configuration)
@@ -59,6 +59,7 @@ internal static class ArcheioSettingsReader
         var mirrors = ReadMirrors(root, e);
         var rules = ReadRules(root.GetSection("Rules"), mirrors, ranges, e);
         var blobCheck = ReadBlobCheck(root.GetSection("BlobCheck"), e);
+        var geo = ReadGeo(root.GetSection("Geo"), e);
 
         errors = e;
         if (e.Count > 0)
@@ -78,7 +79,30 @@ internal static class ArcheioSettingsReader
             Mirrors = mirrors,
             Rules = rules,
             BlobCheck = blobCheck,
+            Geo = geo,
         };
+    }
+
+    private static GeoSettings ReadGeo(IConfigurationSection section, List<ConfigurationError> e)
+    {
+        CheckKnownKeys(section, ["CountryDatabase", "AsnDatabase"], e);
+        string? File(string key)
+        {
+            var path = section[key];
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                return null;
+            }
+
+            if (!System.IO.File.Exists(path))
+            {
+                e.Add(new(section.GetSection(key).Path, $"file '{path}' does not exist"));
+            }
+
+            return path;
+        }
+
+        return new GeoSettings(File("CountryDatabase"), File("AsnDatabase"));
     }
 
     private static BlobCheckSettings ReadBlobCheck(IConfigurationSection section, List<ConfigurationError> e)
