@@ -320,6 +320,9 @@ internal static class ArcheioSettingsReader
             : $"{MirrorSettings.DigestPlaceholder} must be in the path or query, not the host";
     }
 
+    /// <summary>Continent codes of the ISO 3166 / GeoNames convention.</summary>
+    private static readonly string[] ContinentCodes = ["AF", "AN", "AS", "EU", "NA", "OC", "SA"];
+
     private static ImmutableArray<RuleSettings> ReadRules(
         IConfigurationSection section,
         ImmutableArray<MirrorSettings> mirrors,
@@ -327,45 +330,163 @@ internal static class ArcheioSettingsReader
         List<ConfigurationError> e)
     {
         var result = ImmutableArray.CreateBuilder<RuleSettings>();
+        string? catchAll = null;
         foreach (var rule in section.GetChildren())
         {
-            CheckKnownKeys(rule, ["Match", "Mirrors"], e);
+            CheckKnownKeys(rule, ["Match", "Mirrors", "Split"], e);
             var match = rule.GetSection("Match");
-            CheckKnownKeys(match, ["Cloud", "Regions"], e);
+            var errorsBefore = e.Count;
+            CheckKnownKeys(match, ["Cloud", "Regions", "Countries", "Continents", "Asns"], e);
             var cloud = match["Cloud"];
             cloud = string.IsNullOrWhiteSpace(cloud) ? null : cloud;
-            var regions = match.GetSection("Regions").GetChildren().Select(r => r.Value).ToList();
+            var regions = ReadStrings(match.GetSection("Regions"), e);
             if (cloud is not null && !ranges.Any(r => string.Equals(r.Cloud, cloud, StringComparison.OrdinalIgnoreCase)))
             {
                 e.Add(new(match.Path + ":Cloud", $"no Ranges source defines cloud '{cloud}', so this rule could never match"));
             }
 
-            if (regions.Count > 0 && cloud is null)
+            if (regions.Length > 0 && cloud is null)
             {
                 e.Add(new(match.Path + ":Regions", "needs Match:Cloud (region names are only unique within a cloud)"));
             }
 
-            var badRegion = regions.FindIndex(string.IsNullOrWhiteSpace);
-            if (badRegion >= 0)
-            {
-                e.Add(new($"{match.Path}:Regions:{badRegion}", "is empty"));
-            }
+            var countries = ReadCodes(match.GetSection("Countries"), e, c => c.Length == 2 && c.All(char.IsAsciiLetter), "an ISO 3166-1 alpha-2 country code (e.g. NL)");
+            var continents = ReadCodes(match.GetSection("Continents"), e, c => ContinentCodes.Contains(c), "a continent code (AF, AN, AS, EU, NA, OC, SA)");
+            var asns = ReadAsns(match.GetSection("Asns"), e);
+            var matchValid = e.Count == errorsBefore;
 
             var ruleMirrors = ImmutableArray.CreateBuilder<MirrorSettings>();
             foreach (var name in rule.GetSection("Mirrors").GetChildren())
             {
-                var mirror = mirrors.FirstOrDefault(m => string.Equals(m.Name, name.Value, StringComparison.OrdinalIgnoreCase));
-                if (mirror is null)
-                {
-                    e.Add(new(name.Path, $"no mirror is named '{name.Value}'"));
-                }
-                else
+                if (FindMirror(mirrors, name, e) is { } mirror)
                 {
                     ruleMirrors.Add(mirror);
                 }
             }
 
-            result.Add(new RuleSettings(cloud, [.. regions.Where(r => !string.IsNullOrWhiteSpace(r))!], ruleMirrors.ToImmutable()));
+            var split = ReadSplit(rule.GetSection("Split"), mirrors, e);
+            var settings = new RuleSettings(cloud, regions, ruleMirrors.ToImmutable())
+            {
+                Index = result.Count,
+                Countries = countries,
+                Continents = continents,
+                Asns = asns,
+                Split = split,
+            };
+
+            // A rule after a catch-all could never be reached: almost certainly a mistake in the order.
+            if (catchAll is not null)
+            {
+                e.Add(new(rule.Path, $"unreachable: {catchAll} matches every client, so later rules are never tried"));
+            }
+            else if (settings.IsCatchAll && matchValid)
+            {
+                catchAll = rule.Path;
+            }
+
+            result.Add(settings);
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static MirrorSettings? FindMirror(ImmutableArray<MirrorSettings> mirrors, IConfigurationSection name, List<ConfigurationError> e)
+    {
+        var mirror = mirrors.FirstOrDefault(m => string.Equals(m.Name, name.Value, StringComparison.OrdinalIgnoreCase));
+        if (mirror is null)
+        {
+            e.Add(new(name.Path, $"no mirror is named '{name.Value}'"));
+        }
+
+        return mirror;
+    }
+
+    private static ImmutableArray<SplitSettings> ReadSplit(IConfigurationSection section, ImmutableArray<MirrorSettings> mirrors, List<ConfigurationError> e)
+    {
+        var result = ImmutableArray.CreateBuilder<SplitSettings>();
+        var total = 0;
+        foreach (var share in section.GetChildren())
+        {
+            CheckKnownKeys(share, ["Mirror", "Percent"], e);
+            var mirror = FindMirror(mirrors, share.GetSection("Mirror"), e);
+            var percent = ReadInt(share, "Percent", -1, 0, 100, e);
+            if (percent < 0 && share["Percent"] is null)
+            {
+                e.Add(new(share.Path + ":Percent", "is required (0 to 100)"));
+            }
+
+            if (mirror is not null && percent >= 0)
+            {
+                total += percent;
+                result.Add(new SplitSettings(mirror, percent));
+            }
+        }
+
+        if (total > 100)
+        {
+            e.Add(new(section.Path, $"the shares add up to {total}%, more than 100%"));
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static ImmutableArray<string> ReadStrings(IConfigurationSection section, List<ConfigurationError> e)
+    {
+        var result = ImmutableArray.CreateBuilder<string>();
+        foreach (var item in section.GetChildren())
+        {
+            if (string.IsNullOrWhiteSpace(item.Value))
+            {
+                e.Add(new(item.Path, "is empty"));
+            }
+            else
+            {
+                result.Add(item.Value.Trim());
+            }
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static ImmutableArray<string> ReadCodes(IConfigurationSection section, List<ConfigurationError> e, Func<string, bool> valid, string what)
+    {
+        var result = ImmutableArray.CreateBuilder<string>();
+        foreach (var item in section.GetChildren())
+        {
+            var code = item.Value?.Trim().ToUpperInvariant() ?? string.Empty;
+            if (valid(code))
+            {
+                result.Add(code);
+            }
+            else
+            {
+                e.Add(new(item.Path, $"'{item.Value}' is not {what}"));
+            }
+        }
+
+        return result.ToImmutable();
+    }
+
+    /// <summary>ASNs as numbers or in the <c>AS64496</c> form; 32-bit (RFC 6793).</summary>
+    private static ImmutableArray<uint> ReadAsns(IConfigurationSection section, List<ConfigurationError> e)
+    {
+        var result = ImmutableArray.CreateBuilder<uint>();
+        foreach (var item in section.GetChildren())
+        {
+            var text = item.Value?.Trim() ?? string.Empty;
+            if (text.StartsWith("AS", StringComparison.OrdinalIgnoreCase))
+            {
+                text = text[2..];
+            }
+
+            if (text.Length > 0 && text.All(char.IsAsciiDigit) && uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var asn) && asn > 0)
+            {
+                result.Add(asn);
+            }
+            else
+            {
+                e.Add(new(item.Path, $"'{item.Value}' is not an AS number (e.g. 3333 or AS3333)"));
+            }
         }
 
         return result.ToImmutable();

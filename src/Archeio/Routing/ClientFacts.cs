@@ -3,5 +3,6 @@ using Archeio.Ranges;
 
 namespace Archeio.Routing;
 
-/// <summary>What is known about the client: its address (or why there is none) and its cloud location.</summary>
-internal readonly record struct ClientFacts(IPAddress? Address, string? AddressError, CloudLocation? Location);
+/// <summary>What is known about the client: its address (or why there is none), its cloud location and
+/// what the geolocation databases say.</summary>
+internal readonly record struct ClientFacts(IPAddress? Address, string? AddressError, CloudLocation? Location, GeoFacts? Geo = null);

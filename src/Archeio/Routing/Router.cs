@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Archeio.Configuration;
 using Archeio.Requests;
 
@@ -60,33 +61,67 @@ internal sealed class Router(ArcheioSettings settings)
                 : ToUpstream(target);
         }
 
-        var candidates = MatchRule(client)?.Mirrors ?? [];
+        var candidates = MatchRule(client) is { } rule ? CandidatesFor(rule, client) : [];
         return candidates.IsEmpty ? ToUpstream(target) : new RouteDecision(DecisionKind.CheckMirrors, Candidates: candidates);
     }
 
-    /// <summary>The first rule whose match fits the client's location, or null.</summary>
+    /// <summary>The first rule whose every given match field fits the client, or null.</summary>
     public RuleSettings? MatchRule(in ClientFacts client)
     {
-        var location = client.Location;
         foreach (var rule in settings.Rules)
         {
-            if (rule.Cloud is null)
-            {
-                return rule;
-            }
-
-            if (location is null || !string.Equals(rule.Cloud, location.Cloud, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (rule.Regions.IsEmpty || rule.Regions.Contains(location.Region, StringComparer.OrdinalIgnoreCase))
+            if (Fits(rule, client))
             {
                 return rule;
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The mirrors a rule tries for a client, in order: the rule's list, except that a client in a split's
+    /// share tries that split's mirror first (then the rest of the list).
+    /// </summary>
+    public static ImmutableArray<MirrorSettings> CandidatesFor(RuleSettings rule, in ClientFacts client)
+    {
+        if (rule.Split.IsEmpty || client.Address is null)
+        {
+            return rule.Mirrors;
+        }
+
+        var bucket = SplitBucket.Of(client.Address);
+        var from = 0;
+        foreach (var share in rule.Split)
+        {
+            var to = from + (share.Percent * (SplitBucket.Buckets / 100));
+            if (bucket >= from && bucket < to)
+            {
+                return [share.Mirror, .. rule.Mirrors.Where(m => m != share.Mirror)];
+            }
+
+            from = to;
+        }
+
+        return rule.Mirrors;
+    }
+
+    private static bool Fits(RuleSettings rule, in ClientFacts client)
+    {
+        if (rule.Cloud is not null)
+        {
+            var location = client.Location;
+            if (location is null || !string.Equals(rule.Cloud, location.Cloud, StringComparison.OrdinalIgnoreCase)
+                || (!rule.Regions.IsEmpty && !rule.Regions.Contains(location.Region, StringComparer.OrdinalIgnoreCase)))
+            {
+                return false;
+            }
+        }
+
+        var geo = client.Geo;
+        return (rule.Countries.IsEmpty || (geo?.Country is { } country && rule.Countries.Contains(country)))
+            && (rule.Continents.IsEmpty || (geo?.Continent is { } continent && rule.Continents.Contains(continent)))
+            && (rule.Asns.IsEmpty || (geo?.Asn is { } asn && rule.Asns.Contains(asn)));
     }
 
     private RouteDecision ToUpstream(RegistryRequest target)

@@ -131,6 +131,83 @@ public sealed class ArcheioSettingsReaderTests
             keys);
     }
 
+    /// <summary>Columns: key, value, key the error must name, a word its message must contain.</summary>
+    public static TheoryData<string, string, string, string> BadRules => new()
+    {
+        { "Archeio:Rules:0:Match:Countries:0", "Netherlands", "Archeio:Rules:0:Match:Countries:0", "country" },
+        { "Archeio:Rules:0:Match:Countries:0", "N1", "Archeio:Rules:0:Match:Countries:0", "country" },
+        { "Archeio:Rules:0:Match:Continents:0", "EUROPE", "Archeio:Rules:0:Match:Continents:0", "continent" },
+        { "Archeio:Rules:0:Match:Continents:0", "AM", "Archeio:Rules:0:Match:Continents:0", "continent" },
+        { "Archeio:Rules:0:Match:Asns:0", "ASX", "Archeio:Rules:0:Match:Asns:0", "AS number" },
+        { "Archeio:Rules:0:Match:Asns:0", "-5", "Archeio:Rules:0:Match:Asns:0", "AS number" },
+        { "Archeio:Rules:0:Match:Asns:0", "4294967296", "Archeio:Rules:0:Match:Asns:0", "AS number" },
+        { "Archeio:Rules:0:Split:0:Percent", "101", "Archeio:Rules:0:Split:0:Percent", "integer" },
+        { "Archeio:Rules:0:Split:0:Percent", "-1", "Archeio:Rules:0:Split:0:Percent", "integer" },
+        { "Archeio:Rules:0:Split:0:Mirror", "nowhere", "Archeio:Rules:0:Split:0:Mirror", "no mirror" },
+        { "Archeio:Rules:0:Split:1:Percent", "61", "Archeio:Rules:0:Split", "more than 100" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRules))]
+    public void Rejects_bad_rules_naming_the_key(string key, string value, string errorKey, string why)
+    {
+        var ex = Assert.Throws<InvalidConfigurationException>(() => ArcheioSettingsReader.ReadOrThrow(Build(Minimal, RuleBase(), new() { [key] = value })));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal(errorKey, error.Key);
+        Assert.Contains(why, error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Accepts_geo_match_fields_and_splits()
+    {
+        var settings = ArcheioSettingsReader.ReadOrThrow(Build(Minimal, RuleBase(), new()
+        {
+            ["Archeio:Rules:0:Match:Countries:0"] = "nl",
+            ["Archeio:Rules:0:Match:Continents:0"] = "eu",
+            ["Archeio:Rules:0:Match:Asns:0"] = "AS3333",
+            ["Archeio:Rules:0:Match:Asns:1"] = "1136",
+        }));
+
+        var rule = settings.Rules[0];
+        Assert.Equal(["NL"], rule.Countries.ToArray());
+        Assert.Equal(["EU"], rule.Continents.ToArray());
+        Assert.Equal([3333u, 1136u], rule.Asns.ToArray());
+        Assert.Equal(("b", 40), (rule.Split[0].Mirror.Name, rule.Split[0].Percent));
+        Assert.Equal(1, settings.Rules[1].Index);
+        Assert.True(settings.Rules[1].IsCatchAll);
+    }
+
+    [Fact]
+    public void A_rule_after_a_catch_all_is_unreachable()
+    {
+        var ex = Assert.Throws<InvalidConfigurationException>(() => ArcheioSettingsReader.ReadOrThrow(Build(Minimal, RuleBase(), new()
+        {
+            ["Archeio:Rules:2:Match:Countries:0"] = "FR",
+            ["Archeio:Rules:2:Mirrors:0"] = "a",
+        })));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal("Archeio:Rules:2", error.Key);
+        Assert.Contains("unreachable", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string?> RuleBase() => new()
+    {
+        ["Archeio:Mirrors:0:Name"] = "a",
+        ["Archeio:Mirrors:0:BlobUrl"] = "https://a.example/{digest}",
+        ["Archeio:Mirrors:1:Name"] = "b",
+        ["Archeio:Mirrors:1:BlobUrl"] = "https://b.example/{digest}",
+        ["Archeio:Rules:0:Match:Countries:0"] = "DE",
+        ["Archeio:Rules:0:Mirrors:0"] = "a",
+        ["Archeio:Rules:0:Split:0:Mirror"] = "b",
+        ["Archeio:Rules:0:Split:0:Percent"] = "40",
+        ["Archeio:Rules:0:Split:1:Mirror"] = "a",
+        ["Archeio:Rules:0:Split:1:Percent"] = "30",
+        ["Archeio:Rules:1:Match"] = "",
+        ["Archeio:Rules:1:Mirrors:0"] = "a",
+    };
+
     [Fact]
     public void A_missing_range_file_is_an_error_naming_it()
     {
@@ -175,6 +252,6 @@ public sealed class ArcheioSettingsReaderTests
         Assert.Equal("https://b.example/x?d=sha256:00", settings.Mirrors[1].UrlFor("sha256:00"));
     }
 
-    private static IConfiguration Build(Dictionary<string, string?> values, Dictionary<string, string?>? extra = null)
-        => new ConfigurationBuilder().AddInMemoryCollection(values).AddInMemoryCollection(extra ?? []).Build();
+    private static IConfiguration Build(Dictionary<string, string?> values, Dictionary<string, string?>? extra = null, Dictionary<string, string?>? more = null)
+        => new ConfigurationBuilder().AddInMemoryCollection(values).AddInMemoryCollection(extra ?? []).AddInMemoryCollection(more ?? []).Build();
 }

@@ -1,0 +1,6 @@
+namespace Archeio.Configuration;
+
+/// <summary>A share of a rule's clients sent to another first-choice mirror (a gradual rollout).</summary>
+/// <param name="Mirror">The mirror tried first by that share.</param>
+/// <param name="Percent">The share, 0–100; a rule's shares add up to at most 100.</param>
+internal sealed record SplitSettings(MirrorSettings Mirror, int Percent);
