@@ -17,6 +17,9 @@ internal sealed record ArcheioSettings
 
     public required UpstreamSettings Upstream { get; init; }
 
+    /// <summary>Further upstreams that rules may name (<c>Archeio:Upstreams</c>), e.g. regional registries.</summary>
+    public ImmutableArray<UpstreamSettings> Upstreams { get; init; } = [];
+
     public required ClientIpSettings ClientIp { get; init; }
 
     public required ImmutableArray<RangeSourceSettings> Ranges { get; init; }

@@ -31,7 +31,7 @@ internal static class ArcheioSettingsReader
     private static readonly string[] RootKeys =
     [
         "Port", "InfoUrl", "PrivacyUrl", "Upstream", "ClientIp", "Ranges", "RangesDirectory", "RangesRefresh",
-        "Mirrors", "DefaultMirrorBaseUrl", "Rules", "BlobCheck", "Geo",
+        "Mirrors", "DefaultMirrorBaseUrl", "Rules", "BlobCheck", "Geo", "Upstreams",
     ];
 
     public static ArcheioSettings ReadOrThrow(IConfiguration configuration)
@@ -51,13 +51,14 @@ internal static class ArcheioSettingsReader
         var info = ReadUrl(root, "InfoUrl", required: true, allowQuery: true, e) ?? string.Empty;
         var privacy = ReadUrl(root, "PrivacyUrl", required: true, allowQuery: true, e) ?? string.Empty;
         var upstream = ReadUpstream(root.GetSection("Upstream"), e);
+        var upstreams = ReadUpstreams(root.GetSection("Upstreams"), e);
         var clientIp = ReadClientIp(root.GetSection("ClientIp"), e);
         var ranges = ReadRanges(root, e);
         var refresh = root.GetSection("RangesRefresh");
         CheckKnownKeys(refresh, ["FetchTimeout"], e);
         var fetchTimeout = ReadTimeSpan(refresh, "FetchTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), e);
         var mirrors = ReadMirrors(root, e);
-        var rules = ReadRules(root.GetSection("Rules"), mirrors, ranges, e);
+        var rules = ReadRules(root.GetSection("Rules"), mirrors, ranges, upstreams, e);
         var blobCheck = ReadBlobCheck(root.GetSection("BlobCheck"), e);
         var geo = ReadGeo(root.GetSection("Geo"), e);
 
@@ -73,6 +74,7 @@ internal static class ArcheioSettingsReader
             InfoUrl = info,
             PrivacyUrl = privacy,
             Upstream = upstream!,
+            Upstreams = upstreams,
             ClientIp = clientIp,
             Ranges = ranges,
             RangesFetchTimeout = fetchTimeout,
@@ -128,9 +130,33 @@ internal static class ArcheioSettingsReader
             string.IsNullOrWhiteSpace(redis) ? null : redis);
     }
 
-    private static UpstreamSettings? ReadUpstream(IConfigurationSection section, List<ConfigurationError> e)
+    private static ImmutableArray<UpstreamSettings> ReadUpstreams(IConfigurationSection section, List<ConfigurationError> e)
     {
-        CheckKnownKeys(section, ["Endpoint", "Path", "SignatureEndpoint", "SignaturePath"], e);
+        var result = ImmutableArray.CreateBuilder<UpstreamSettings>();
+        foreach (var item in section.GetChildren())
+        {
+            var name = item["Name"];
+            if (string.IsNullOrWhiteSpace(name) || name.Any(char.IsWhiteSpace))
+            {
+                e.Add(new(item.Path + ":Name", "is required and may not contain spaces"));
+            }
+            else if (string.Equals(name, "default", StringComparison.OrdinalIgnoreCase)
+                || result.Any(u => string.Equals(u.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                e.Add(new(item.Path + ":Name", $"'{name}' is taken ('default' is Archeio:Upstream)"));
+            }
+            else if (ReadUpstream(item, e, "Name") is { } upstream)
+            {
+                result.Add(upstream with { Name = name });
+            }
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static UpstreamSettings? ReadUpstream(IConfigurationSection section, List<ConfigurationError> e, params string[] extraKeys)
+    {
+        CheckKnownKeys(section, ["Endpoint", "Path", "SignatureEndpoint", "SignaturePath", .. extraKeys], e);
         var endpoint = ReadUrl(section, "Endpoint", required: true, allowQuery: false, e);
         var path = ReadRepositoryPath(section, "Path", e) ?? string.Empty;
         var signatureEndpoint = ReadUrl(section, "SignatureEndpoint", required: false, allowQuery: false, e);
@@ -327,13 +353,14 @@ internal static class ArcheioSettingsReader
         IConfigurationSection section,
         ImmutableArray<MirrorSettings> mirrors,
         ImmutableArray<RangeSourceSettings> ranges,
+        ImmutableArray<UpstreamSettings> upstreams,
         List<ConfigurationError> e)
     {
         var result = ImmutableArray.CreateBuilder<RuleSettings>();
         string? catchAll = null;
         foreach (var rule in section.GetChildren())
         {
-            CheckKnownKeys(rule, ["Match", "Mirrors", "Split"], e);
+            CheckKnownKeys(rule, ["Match", "Mirrors", "Split", "Upstream"], e);
             var match = rule.GetSection("Match");
             var errorsBefore = e.Count;
             CheckKnownKeys(match, ["Cloud", "Regions", "Countries", "Continents", "Asns"], e);
@@ -365,6 +392,16 @@ internal static class ArcheioSettingsReader
             }
 
             var split = ReadSplit(rule.GetSection("Split"), mirrors, e);
+            UpstreamSettings? ruleUpstream = null;
+            if (rule["Upstream"] is { Length: > 0 } upstreamName && !string.Equals(upstreamName, "default", StringComparison.OrdinalIgnoreCase))
+            {
+                ruleUpstream = upstreams.FirstOrDefault(u => string.Equals(u.Name, upstreamName, StringComparison.OrdinalIgnoreCase));
+                if (ruleUpstream is null)
+                {
+                    e.Add(new(rule.Path + ":Upstream", $"no upstream is named '{upstreamName}' (see Archeio:Upstreams)"));
+                }
+            }
+
             var settings = new RuleSettings(cloud, regions, ruleMirrors.ToImmutable())
             {
                 Index = result.Count,
@@ -372,6 +409,7 @@ internal static class ArcheioSettingsReader
                 Continents = continents,
                 Asns = asns,
                 Split = split,
+                Upstream = ruleUpstream,
             };
 
             // A rule after a catch-all could never be reached: almost certainly a mistake in the order.

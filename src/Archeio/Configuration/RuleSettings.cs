@@ -27,6 +27,9 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
     /// <summary>Shares of this rule's clients whose first choice is another mirror.</summary>
     public ImmutableArray<SplitSettings> Split { get; init; } = [];
 
+    /// <summary>The upstream for this rule's non-blob requests and upstream fallbacks; null: <c>Archeio:Upstream</c>.</summary>
+    public UpstreamSettings? Upstream { get; init; }
+
     /// <summary>True when the rule has no match field: it fits every client.</summary>
     public bool IsCatchAll => Cloud is null && Regions.IsEmpty && Countries.IsEmpty && Continents.IsEmpty && Asns.IsEmpty;
 }

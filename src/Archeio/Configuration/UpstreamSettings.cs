@@ -10,6 +10,9 @@ namespace Archeio.Configuration;
 /// <param name="SignaturePath">Repository prefix in the signature upstream.</param>
 internal sealed record UpstreamSettings(string Endpoint, string Path, string? SignatureEndpoint, string SignaturePath)
 {
+    /// <summary>The name rules use (<c>Upstreams:N:Name</c>); <c>default</c> for <c>Archeio:Upstream</c>.</summary>
+    public string Name { get; init; } = "default";
+
     /// <summary><c>&lt;Endpoint&gt;/v2/&lt;Path&gt;/</c>: a redirect is this plus name, rest and query.</summary>
     public string Prefix { get; } = BuildPrefix(Endpoint, Path);
 

@@ -38,12 +38,10 @@ internal sealed class Router(ArcheioSettings settings)
                 return RouteDecision.Oci(OciErrorCode.NotFound, "_catalog is not supported");
             case RequestKind.Invalid:
                 return RouteDecision.Oci(target.Error ?? OciErrorCode.NotFound, target.ErrorMessage ?? "invalid path");
-            case RequestKind.Manifest when target.IsCosignTag && settings.Upstream.SignaturePrefix is { } signaturePrefix:
-                return RouteDecision.Redirect(RouteTarget.SignatureUpstream, UpstreamLocation(signaturePrefix, target), settings.Upstream.SignatureHost!);
             case RequestKind.Blob:
                 return DecideBlob(target, client, mirrors);
             default:
-                return ToUpstream(target);
+                return DecideOther(target, UpstreamFor(MatchRule(client)));
         }
     }
 
@@ -54,15 +52,16 @@ internal sealed class Router(ArcheioSettings settings)
             return new RouteDecision(DecisionKind.BadRequest, Message: client.AddressError ?? "client address unknown");
         }
 
+        var rule = MatchRule(client);
         if (mirrors.Checked)
         {
             return mirrors.Holder is { } holder
                 ? RouteDecision.Redirect(RouteTarget.Mirror, holder.UrlFor(target.Reference), holder.Host, holder)
-                : ToUpstream(target);
+                : ToUpstream(target, UpstreamFor(rule));
         }
 
-        var candidates = MatchRule(client) is { } rule ? CandidatesFor(rule, client) : [];
-        return candidates.IsEmpty ? ToUpstream(target) : new RouteDecision(DecisionKind.CheckMirrors, Candidates: candidates);
+        var candidates = rule is null ? [] : CandidatesFor(rule, client);
+        return candidates.IsEmpty ? ToUpstream(target, UpstreamFor(rule)) : new RouteDecision(DecisionKind.CheckMirrors, Candidates: candidates);
     }
 
     /// <summary>The first rule whose every given match field fits the client, or null.</summary>
@@ -124,8 +123,29 @@ internal sealed class Router(ArcheioSettings settings)
             && (rule.Asns.IsEmpty || (geo?.Asn is { } asn && rule.Asns.Contains(asn)));
     }
 
-    private RouteDecision ToUpstream(RegistryRequest target)
-        => RouteDecision.Redirect(RouteTarget.Upstream, UpstreamLocation(settings.Upstream.Prefix, target), settings.Upstream.Host);
+    /// <summary>The upstream of the rule that fits the client (regional upstreams), else <c>Archeio:Upstream</c>.</summary>
+    private UpstreamSettings UpstreamFor(RuleSettings? rule) => rule?.Upstream ?? settings.Upstream;
+
+    /// <summary>
+    /// Manifests, tags and referrers go to the upstream; cosign signature tags to its signature endpoint, or,
+    /// when it has none, to <c>Archeio:Upstream</c>'s (signatures live in the canonical registry), or to it.
+    /// </summary>
+    private RouteDecision DecideOther(RegistryRequest target, UpstreamSettings upstream)
+    {
+        if (target.IsCosignTag)
+        {
+            var signatures = upstream.SignaturePrefix is not null ? upstream : settings.Upstream;
+            if (signatures.SignaturePrefix is { } prefix)
+            {
+                return RouteDecision.Redirect(RouteTarget.SignatureUpstream, UpstreamLocation(prefix, target), signatures.SignatureHost!);
+            }
+        }
+
+        return ToUpstream(target, upstream);
+    }
+
+    private static RouteDecision ToUpstream(RegistryRequest target, UpstreamSettings upstream)
+        => RouteDecision.Redirect(RouteTarget.Upstream, UpstreamLocation(upstream.Prefix, target), upstream.Host);
 
     /// <summary>
     /// <c>&lt;prefix&gt;&lt;name&gt;/&lt;rest&gt;&lt;query&gt;</c>: name and rest are validated and canonical;

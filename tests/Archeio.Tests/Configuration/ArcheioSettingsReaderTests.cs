@@ -145,6 +145,9 @@ public sealed class ArcheioSettingsReaderTests
         { "Archeio:Rules:0:Split:0:Percent", "-1", "Archeio:Rules:0:Split:0:Percent", "integer" },
         { "Archeio:Rules:0:Split:0:Mirror", "nowhere", "Archeio:Rules:0:Split:0:Mirror", "no mirror" },
         { "Archeio:Rules:0:Split:1:Percent", "61", "Archeio:Rules:0:Split", "more than 100" },
+        { "Archeio:Rules:0:Upstream", "mars", "Archeio:Rules:0:Upstream", "no upstream" },
+        { "Archeio:Upstreams:0:Name", "default", "Archeio:Upstreams:0:Name", "taken" },
+        { "Archeio:Upstreams:0:Endpoint", "ftp://eu.example", "Archeio:Upstreams:0:Endpoint", "absolute" },
     };
 
     [Theory]
@@ -153,7 +156,8 @@ public sealed class ArcheioSettingsReaderTests
     {
         var ex = Assert.Throws<InvalidConfigurationException>(() => ArcheioSettingsReader.ReadOrThrow(Build(Minimal, RuleBase(), new() { [key] = value })));
 
-        var error = Assert.Single(ex.Errors);
+        // A broken upstream also leaves the rule that names it pointing nowhere: both are reported.
+        var error = Assert.Single(ex.Errors, e => e.Key == errorKey);
         Assert.Equal(errorKey, error.Key);
         Assert.Contains(why, error.Message, StringComparison.OrdinalIgnoreCase);
     }
@@ -175,6 +179,8 @@ public sealed class ArcheioSettingsReaderTests
         Assert.Equal([3333u, 1136u], rule.Asns.ToArray());
         Assert.Equal(("b", 40), (rule.Split[0].Mirror.Name, rule.Split[0].Percent));
         Assert.Equal(1, settings.Rules[1].Index);
+        Assert.Equal("https://europe-docker.pkg.dev/v2/p/images/", rule.Upstream?.Prefix);
+        Assert.Null(settings.Rules[1].Upstream);
         Assert.True(settings.Rules[1].IsCatchAll);
     }
 
@@ -206,6 +212,10 @@ public sealed class ArcheioSettingsReaderTests
         ["Archeio:Rules:0:Split:1:Percent"] = "30",
         ["Archeio:Rules:1:Match"] = "",
         ["Archeio:Rules:1:Mirrors:0"] = "a",
+        ["Archeio:Upstreams:0:Name"] = "europe",
+        ["Archeio:Upstreams:0:Endpoint"] = "https://europe-docker.pkg.dev",
+        ["Archeio:Upstreams:0:Path"] = "p/images",
+        ["Archeio:Rules:0:Upstream"] = "Europe",
     };
 
     [Fact]
