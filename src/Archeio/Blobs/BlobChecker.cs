@@ -67,10 +67,12 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
 
     internal BreakerState BreakerOf(MirrorSettings mirror) => _breakers[mirror.Index].State;
 
-    public async ValueTask<bool> ExistsAsync(MirrorSettings mirror, string digest, CancellationToken budget)
+    public async ValueTask<bool> ExistsAsync(MirrorSettings mirror, string name, string digest, CancellationToken budget)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(mirror.Index, _breakers.Length, nameof(mirror));
-        var key = new BlobKey(mirror.Index, DigestKey.From(digest));
+        // An upstream registry scopes blobs by repository: its answers are per (repository, digest).
+        var scoped = mirror.IsRepositoryScoped ? name + "@" + digest : digest;
+        var key = new BlobKey(mirror.Index, DigestKey.From(scoped));
         if (_inventories.Contains(mirror.Index, key.Digest))
         {
             Counters.InventoryHit();
@@ -94,7 +96,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         var shared = _inFlight.GetOrAdd(key, resolution.Task);
         if (shared == resolution.Task)
         {
-            _ = ResolveAsync(key, mirror, digest, resolution);
+            _ = ResolveAsync(key, mirror, name, digest, scoped, resolution);
         }
         else
         {
@@ -113,12 +115,12 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     }
 
     /// <summary>Finds the answer for one key once, for every caller waiting on it. Never throws.</summary>
-    private async Task ResolveAsync(BlobKey key, MirrorSettings mirror, string digest, TaskCompletionSource<bool?> resolution)
+    private async Task ResolveAsync(BlobKey key, MirrorSettings mirror, string name, string digest, string scoped, TaskCompletionSource<bool?> resolution)
     {
         bool? result = null;
         try
         {
-            result = await ResolveCoreAsync(key, mirror, digest);
+            result = await ResolveCoreAsync(key, mirror, name, digest, scoped);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -133,14 +135,15 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         }
     }
 
-    private async Task<bool?> ResolveCoreAsync(BlobKey key, MirrorSettings mirror, string digest)
+    // scoped: the shared store's key part, the digest, or repository@digest for an upstream.
+    private async Task<bool?> ResolveCoreAsync(BlobKey key, MirrorSettings mirror, string name, string digest, string scoped)
     {
         if (_cache.TryGet(key, out var cached))
         {
             return cached;
         }
 
-        if (await _store.TryGetAsync(mirror, digest, CancellationToken.None) is bool stored)
+        if (await _store.TryGetAsync(mirror, scoped, CancellationToken.None) is bool stored)
         {
             Counters.SharedHit();
             _cache.Set(key, stored, stored ? _settings.PresentTtl : _settings.AbsentTtl);
@@ -166,7 +169,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         HeadOutcome outcome;
         try
         {
-            outcome = await HeadAsync(mirror, digest);
+            outcome = await HeadAsync(mirror, name, digest);
         }
         finally
         {
@@ -184,16 +187,16 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         var present = outcome == HeadOutcome.Present;
         var ttl = present ? _settings.PresentTtl : _settings.AbsentTtl;
         _cache.Set(key, present, ttl);
-        _store.Set(mirror, digest, present, ttl);
+        _store.Set(mirror, scoped, present, ttl);
         return present;
     }
 
-    private async Task<HeadOutcome> HeadAsync(MirrorSettings mirror, string digest)
+    private async Task<HeadOutcome> HeadAsync(MirrorSettings mirror, string name, string digest)
     {
         using var timeout = new CancellationTokenSource(_settings.Timeout, _time);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Head, mirror.UrlFor(digest));
+            using var request = new HttpRequestMessage(HttpMethod.Head, mirror.UrlFor(name, digest));
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
             if (response.StatusCode == HttpStatusCode.OK)

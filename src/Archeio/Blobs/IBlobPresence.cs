@@ -10,5 +10,9 @@ internal interface IBlobPresence
     /// <paramref name="budget"/> fired first (that last answer holds for this request only). Never throws
     /// for a mirror's failure or the budget.
     /// </summary>
-    ValueTask<bool> ExistsAsync(MirrorSettings mirror, string digest, CancellationToken budget);
+    /// <param name="mirror">The mirror (or an upstream, checked like one).</param>
+    /// <param name="name">The repository, which upstream registries scope blobs by.</param>
+    /// <param name="digest">The blob's validated digest.</param>
+    /// <param name="budget">Fires when the request may wait no longer.</param>
+    ValueTask<bool> ExistsAsync(MirrorSettings mirror, string name, string digest, CancellationToken budget);
 }

@@ -58,7 +58,8 @@ internal static class ArcheioSettingsReader
         CheckKnownKeys(refresh, ["FetchTimeout"], e);
         var fetchTimeout = ReadTimeSpan(refresh, "FetchTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), e);
         var mirrors = ReadMirrors(root, e);
-        var rules = ReadRules(root.GetSection("Rules"), mirrors, ranges, upstreams, e);
+        var upstreamCandidates = new List<MirrorSettings>();
+        var rules = ReadRules(root.GetSection("Rules"), mirrors, ranges, upstream, upstreams, upstreamCandidates, e);
         var blobCheck = ReadBlobCheck(root.GetSection("BlobCheck"), e);
         var geo = ReadGeo(root.GetSection("Geo"), e);
 
@@ -78,7 +79,8 @@ internal static class ArcheioSettingsReader
             ClientIp = clientIp,
             Ranges = ranges,
             RangesFetchTimeout = fetchTimeout,
-            Mirrors = mirrors,
+            // Upstreams that rules list as candidates are checked like mirrors, after the real ones.
+            Mirrors = [.. mirrors, .. upstreamCandidates],
             Rules = rules,
             BlobCheck = blobCheck,
             Geo = geo,
@@ -353,7 +355,9 @@ internal static class ArcheioSettingsReader
         IConfigurationSection section,
         ImmutableArray<MirrorSettings> mirrors,
         ImmutableArray<RangeSourceSettings> ranges,
+        UpstreamSettings? defaultUpstream,
         ImmutableArray<UpstreamSettings> upstreams,
+        List<MirrorSettings> upstreamCandidates,
         List<ConfigurationError> e)
     {
         var result = ImmutableArray.CreateBuilder<RuleSettings>();
@@ -382,16 +386,6 @@ internal static class ArcheioSettingsReader
             var asns = ReadAsns(match.GetSection("Asns"), e);
             var matchValid = e.Count == errorsBefore;
 
-            var ruleMirrors = ImmutableArray.CreateBuilder<MirrorSettings>();
-            foreach (var name in rule.GetSection("Mirrors").GetChildren())
-            {
-                if (FindMirror(mirrors, name, e) is { } mirror)
-                {
-                    ruleMirrors.Add(mirror);
-                }
-            }
-
-            var split = ReadSplit(rule.GetSection("Split"), mirrors, e);
             UpstreamSettings? ruleUpstream = null;
             if (rule["Upstream"] is { Length: > 0 } upstreamName && !string.Equals(upstreamName, "default", StringComparison.OrdinalIgnoreCase))
             {
@@ -401,6 +395,23 @@ internal static class ArcheioSettingsReader
                     e.Add(new(rule.Path + ":Upstream", $"no upstream is named '{upstreamName}' (see Archeio:Upstreams)"));
                 }
             }
+
+            // "upstream" and "signature-upstream" in a list: this rule's upstream, checked like a mirror.
+            MirrorSettings? Resolve(IConfigurationSection name)
+                => name.Value?.ToLowerInvariant() is "upstream" or "signature-upstream"
+                    ? UpstreamCandidate(name, ruleUpstream ?? defaultUpstream, defaultUpstream, mirrors.Length, upstreamCandidates, e)
+                    : FindMirror(mirrors, name, e);
+
+            var ruleMirrors = ImmutableArray.CreateBuilder<MirrorSettings>();
+            foreach (var name in rule.GetSection("Mirrors").GetChildren())
+            {
+                if (Resolve(name) is { } mirror)
+                {
+                    ruleMirrors.Add(mirror);
+                }
+            }
+
+            var split = ReadSplit(rule.GetSection("Split"), Resolve, e);
 
             var settings = new RuleSettings(cloud, regions, ruleMirrors.ToImmutable())
             {
@@ -439,14 +450,50 @@ internal static class ArcheioSettingsReader
         return mirror;
     }
 
-    private static ImmutableArray<SplitSettings> ReadSplit(IConfigurationSection section, ImmutableArray<MirrorSettings> mirrors, List<ConfigurationError> e)
+    private static MirrorSettings? UpstreamCandidate(
+        IConfigurationSection name,
+        UpstreamSettings? upstream,
+        UpstreamSettings? defaultUpstream,
+        int firstIndex,
+        List<MirrorSettings> candidates,
+        List<ConfigurationError> e)
+    {
+        if (upstream is null)
+        {
+            return null;
+        }
+
+        var signature = string.Equals(name.Value, "signature-upstream", StringComparison.OrdinalIgnoreCase);
+        if (signature && upstream.SignaturePrefix is null)
+        {
+            // Signatures live in the canonical registry: fall back to Archeio:Upstream's signature endpoint.
+            upstream = defaultUpstream?.SignaturePrefix is not null ? defaultUpstream : null;
+            if (upstream is null)
+            {
+                e.Add(new(name.Path, "'signature-upstream' needs Upstream:SignatureEndpoint"));
+                return null;
+            }
+        }
+
+        var candidate = MirrorSettings.ForUpstream(upstream, signature, firstIndex + candidates.Count);
+        var known = candidates.Find(c => c.Name == candidate.Name);
+        if (known is not null)
+        {
+            return known;
+        }
+
+        candidates.Add(candidate);
+        return candidate;
+    }
+
+    private static ImmutableArray<SplitSettings> ReadSplit(IConfigurationSection section, Func<IConfigurationSection, MirrorSettings?> resolve, List<ConfigurationError> e)
     {
         var result = ImmutableArray.CreateBuilder<SplitSettings>();
         var total = 0;
         foreach (var share in section.GetChildren())
         {
             CheckKnownKeys(share, ["Mirror", "Percent"], e);
-            var mirror = FindMirror(mirrors, share.GetSection("Mirror"), e);
+            var mirror = resolve(share.GetSection("Mirror"));
             var percent = ReadInt(share, "Percent", -1, 0, 100, e);
             if (percent < 0 && share["Percent"] is null)
             {

@@ -46,7 +46,7 @@ internal sealed partial class RegistryHandler(
         var decision = router.Decide(request, client, MirrorState.Unchecked);
         if (decision.Kind == DecisionKind.CheckMirrors)
         {
-            var holder = await FindHolderAsync(decision, target.Reference, context.RequestAborted);
+            var holder = await FindHolderAsync(decision, target.Name, target.Reference, context.RequestAborted);
             if (context.RequestAborted.IsCancellationRequested)
             {
                 // The client went away during the checks: there is no one to answer.
@@ -76,13 +76,13 @@ internal sealed partial class RegistryHandler(
     /// however many mirrors its rule lists; past it, mirrors whose answer is not already known (inventory or
     /// cache) count as absent for this request only.
     /// </summary>
-    private async Task<MirrorSettings?> FindHolderAsync(RouteDecision decision, string digest, CancellationToken aborted)
+    private async Task<MirrorSettings?> FindHolderAsync(RouteDecision decision, string name, string digest, CancellationToken aborted)
     {
         using var budget = new CancellationTokenSource(settings.BlobCheck.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, aborted);
         foreach (var mirror in decision.Candidates)
         {
-            if (await blobs.ExistsAsync(mirror, digest, linked.Token))
+            if (await blobs.ExistsAsync(mirror, name, digest, linked.Token))
             {
                 return mirror;
             }

@@ -55,9 +55,15 @@ internal sealed class Router(ArcheioSettings settings)
         var rule = MatchRule(client);
         if (mirrors.Checked)
         {
-            return mirrors.Holder is { } holder
-                ? RouteDecision.Redirect(RouteTarget.Mirror, holder.UrlFor(target.Reference), holder.Host, holder)
-                : ToUpstream(target, UpstreamFor(rule));
+            return mirrors.Holder switch
+            {
+                null => ToUpstream(target, UpstreamFor(rule)),
+                // An upstream checked like a mirror: its own redirect, query string included.
+                { Upstream: { } upstream, IsSignatureUpstream: true } => RouteDecision.Redirect(
+                    RouteTarget.SignatureUpstream, UpstreamLocation(upstream.SignaturePrefix!, target), upstream.SignatureHost!),
+                { Upstream: { } upstream } => ToUpstream(target, upstream),
+                var holder => RouteDecision.Redirect(RouteTarget.Mirror, holder.UrlFor(target.Name, target.Reference), holder.Host, holder),
+            };
         }
 
         var candidates = rule is null ? [] : CandidatesFor(rule, client);

@@ -33,8 +33,8 @@ public sealed class BlobCheckerHttpTests : IAsyncLifetime
         using var presence = Create(maxEntries: 10);
         var mirror = new MirrorSettings("m", _mirror.BlobUrlTemplate);
 
-        Assert.True(await presence.ExistsAsync(mirror, Digests.Pause, default));
-        Assert.True(await presence.ExistsAsync(mirror, Digests.Pause, default));
+        Assert.True(await presence.ExistsAsync(mirror, "pause", Digests.Pause, default));
+        Assert.True(await presence.ExistsAsync(mirror, "pause", Digests.Pause, default));
 
         Assert.Equal(["HEAD /containers/images/" + Digests.Pause], _mirror.Requests);
     }
@@ -45,8 +45,8 @@ public sealed class BlobCheckerHttpTests : IAsyncLifetime
         using var presence = Create(maxEntries: 10);
         var mirror = new MirrorSettings("m", _mirror.BlobUrlTemplate);
 
-        Assert.False(await presence.ExistsAsync(mirror, Digests.Missing, default));
-        Assert.False(await presence.ExistsAsync(mirror, Digests.Missing, default));
+        Assert.False(await presence.ExistsAsync(mirror, "pause", Digests.Missing, default));
+        Assert.False(await presence.ExistsAsync(mirror, "pause", Digests.Missing, default));
 
         Assert.Single(_mirror.Requests);
     }
@@ -64,7 +64,7 @@ public sealed class BlobCheckerHttpTests : IAsyncLifetime
         _mirror.ForcedStatus = status;
         using var presence = Create(maxEntries: 10);
 
-        Assert.False(await presence.ExistsAsync(new MirrorSettings("m", _mirror.BlobUrlTemplate), Digests.Pause, default));
+        Assert.False(await presence.ExistsAsync(new MirrorSettings("m", _mirror.BlobUrlTemplate), "pause", Digests.Pause, default));
         Assert.Equal(status >= 500 ? 0 : 1, presence.Cache.Count);
     }
 
@@ -75,7 +75,7 @@ public sealed class BlobCheckerHttpTests : IAsyncLifetime
         using var presence = Create(maxEntries: 10);
         var mirror = new MirrorSettings("m", _mirror.BaseUrl + "/redirect/{digest}");
 
-        Assert.False(await presence.ExistsAsync(mirror, Digests.Pause, default));
+        Assert.False(await presence.ExistsAsync(mirror, "pause", Digests.Pause, default));
 
         Assert.Equal(["HEAD /redirect/" + Digests.Pause], _mirror.Requests);
     }
@@ -87,7 +87,7 @@ public sealed class BlobCheckerHttpTests : IAsyncLifetime
         // Port 1 on loopback: nothing listens there.
         var mirror = new MirrorSettings("dead", "http://127.0.0.1:1/{digest}");
 
-        Assert.False(await presence.ExistsAsync(mirror, Digests.Pause, default));
+        Assert.False(await presence.ExistsAsync(mirror, "pause", Digests.Pause, default));
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class BlobCheckerHttpTests : IAsyncLifetime
 
         foreach (var digest in digests)
         {
-            Assert.True(await presence.ExistsAsync(mirror, digest, default));
+            Assert.True(await presence.ExistsAsync(mirror, "pause", digest, default));
             Assert.True(presence.Cache.Count <= max, $"cache holds {presence.Cache.Count} entries, more than {max}");
         }
     }

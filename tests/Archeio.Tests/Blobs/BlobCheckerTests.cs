@@ -30,13 +30,13 @@ public sealed class BlobCheckerTests : IDisposable
     {
         var checker = Create();
 
-        Assert.True(await checker.ExistsAsync(Mirror, Digest(1), default));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(1), default));
         _time.Advance(TimeSpan.FromHours(23));
-        Assert.True(await checker.ExistsAsync(Mirror, Digest(1), default));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(1), default));
         Assert.Equal(1, _handler.Count);
 
         _time.Advance(TimeSpan.FromHours(2));
-        Assert.True(await checker.ExistsAsync(Mirror, Digest(1), default));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(1), default));
         Assert.Equal(2, _handler.Count);
     }
 
@@ -46,15 +46,15 @@ public sealed class BlobCheckerTests : IDisposable
         _handler.Status = HttpStatusCode.NotFound;
         var checker = Create();
 
-        Assert.False(await checker.ExistsAsync(Mirror, Digest(1), default));
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(1), default));
         _time.Advance(TimeSpan.FromSeconds(59));
-        Assert.False(await checker.ExistsAsync(Mirror, Digest(1), default));
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(1), default));
         Assert.Equal(1, _handler.Count);
 
         // A blob that arrives in the mirror is found once the absent answer expires.
         _handler.Status = HttpStatusCode.OK;
         _time.Advance(TimeSpan.FromSeconds(2));
-        Assert.True(await checker.ExistsAsync(Mirror, Digest(1), default));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(1), default));
         Assert.Equal(2, _handler.Count);
     }
 
@@ -63,8 +63,8 @@ public sealed class BlobCheckerTests : IDisposable
     {
         var checker = Create();
 
-        await checker.ExistsAsync(Mirror, Digest(1), default);
-        await checker.ExistsAsync(Other, Digest(1), default);
+        await checker.ExistsAsync(Mirror, "pause", Digest(1), default);
+        await checker.ExistsAsync(Other, "pause", Digest(1), default);
 
         Assert.Equal(["/containers/images/" + Digest(1), "/containers/images/" + Digest(1)], _handler.Paths);
         Assert.Equal(2, _handler.Count);
@@ -76,7 +76,7 @@ public sealed class BlobCheckerTests : IDisposable
         var checker = Create();
         _handler.Hold();
 
-        var callers = Enumerable.Range(0, 50).Select(_ => checker.ExistsAsync(Mirror, Digest(7), default).AsTask()).ToList();
+        var callers = Enumerable.Range(0, 50).Select(_ => checker.ExistsAsync(Mirror, "pause", Digest(7), default).AsTask()).ToList();
         await _handler.Received.WaitAsync(TimeSpan.FromSeconds(10));
         _handler.Release();
         var answers = await Task.WhenAll(callers);
@@ -93,7 +93,7 @@ public sealed class BlobCheckerTests : IDisposable
         _handler.Hold();
         using var budget = new CancellationTokenSource();
 
-        var waiting = checker.ExistsAsync(Mirror, Digest(2), budget.Token).AsTask();
+        var waiting = checker.ExistsAsync(Mirror, "pause", Digest(2), budget.Token).AsTask();
         await _handler.Received.WaitAsync(TimeSpan.FromSeconds(10));
         await budget.CancelAsync();
 
@@ -104,7 +104,7 @@ public sealed class BlobCheckerTests : IDisposable
         // The shared HEAD was not cancelled with the request: its answer is cached for the next one.
         _handler.Release();
         await WaitUntilAsync(() => checker.Counters.HeadsPresent == 1);
-        Assert.True(await checker.ExistsAsync(Mirror, Digest(2), default));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(2), default));
         Assert.Equal(1, _handler.Count);
     }
 
@@ -112,12 +112,12 @@ public sealed class BlobCheckerTests : IDisposable
     public async Task An_expired_budget_still_uses_known_answers_but_sends_nothing()
     {
         var checker = Create();
-        Assert.True(await checker.ExistsAsync(Mirror, Digest(3), default));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(3), default));
         using var spent = new CancellationTokenSource();
         await spent.CancelAsync();
 
-        Assert.True(await checker.ExistsAsync(Mirror, Digest(3), spent.Token));
-        Assert.False(await checker.ExistsAsync(Mirror, Digest(4), spent.Token));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(3), spent.Token));
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(4), spent.Token));
         Assert.Equal(1, _handler.Count);
     }
 
@@ -132,14 +132,14 @@ public sealed class BlobCheckerTests : IDisposable
 
         for (var i = 0; i < 3; i++)
         {
-            Assert.False(await checker.ExistsAsync(Mirror, Digest(10 + i), default));
+            Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(10 + i), default));
         }
 
         Assert.Equal(BreakerState.Open, checker.BreakerOf(Mirror));
         Assert.Equal(3, _handler.Count);
 
         // Open: skipped without a HEAD, and failures are not cached.
-        Assert.False(await checker.ExistsAsync(Mirror, Digest(10), default));
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(10), default));
         Assert.Equal(3, _handler.Count);
         Assert.Equal(1, checker.Counters.SkippedByBreaker);
 
@@ -147,10 +147,10 @@ public sealed class BlobCheckerTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(31));
         _handler.Status = HttpStatusCode.OK;
         _handler.Hold();
-        var trial = checker.ExistsAsync(Mirror, Digest(20), default).AsTask();
+        var trial = checker.ExistsAsync(Mirror, "pause", Digest(20), default).AsTask();
         await _handler.Received.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(BreakerState.HalfOpen, checker.BreakerOf(Mirror));
-        Assert.False(await checker.ExistsAsync(Mirror, Digest(21), default));
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(21), default));
         _handler.Release();
         Assert.True(await trial);
 
@@ -166,13 +166,13 @@ public sealed class BlobCheckerTests : IDisposable
     {
         _handler.Status = HttpStatusCode.ServiceUnavailable;
         var checker = Create(settings: BlobCheckSettings.Default() with { BreakAfter = 1, BreakFor = TimeSpan.FromSeconds(10) });
-        await checker.ExistsAsync(Mirror, Digest(1), default);
+        await checker.ExistsAsync(Mirror, "pause", Digest(1), default);
         Assert.Equal(BreakerState.Open, checker.BreakerOf(Mirror));
 
         _time.Advance(TimeSpan.FromSeconds(11));
-        Assert.False(await checker.ExistsAsync(Mirror, Digest(2), default));
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(2), default));
         Assert.Equal(BreakerState.Open, checker.BreakerOf(Mirror));
-        Assert.False(await checker.ExistsAsync(Mirror, Digest(3), default));
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(3), default));
         Assert.Equal(2, _handler.Count);
     }
 
@@ -187,7 +187,7 @@ public sealed class BlobCheckerTests : IDisposable
 
         for (var i = 0; i < 10; i++)
         {
-            Assert.False(await checker.ExistsAsync(Mirror, Digest(30 + i), default));
+            Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(30 + i), default));
         }
 
         Assert.Equal(BreakerState.Closed, checker.BreakerOf(Mirror));
@@ -199,10 +199,10 @@ public sealed class BlobCheckerTests : IDisposable
     {
         var checker = Create(settings: BlobCheckSettings.Default() with { MaxConcurrent = 1 });
         _handler.Hold();
-        var first = checker.ExistsAsync(Mirror, Digest(40), default).AsTask();
+        var first = checker.ExistsAsync(Mirror, "pause", Digest(40), default).AsTask();
         await _handler.Received.WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.False(await checker.ExistsAsync(Mirror, Digest(41), default).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(41), default).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(1, checker.Counters.SkippedByLimit);
 
         _handler.Release();
@@ -210,7 +210,7 @@ public sealed class BlobCheckerTests : IDisposable
         Assert.Equal(1, _handler.Count);
 
         // Not cached: the next request for it asks.
-        Assert.True(await checker.ExistsAsync(Mirror, Digest(41), default));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(41), default));
         Assert.Equal(2, _handler.Count);
     }
 
@@ -221,15 +221,15 @@ public sealed class BlobCheckerTests : IDisposable
         inventories.Replace(Mirror.Index, new HashSet<DigestKey> { DigestKey.From(Digest(50)) });
         var checker = Create(inventories: inventories);
 
-        Assert.True(await checker.ExistsAsync(Mirror, Digest(50), default));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(50), default));
         Assert.Equal(0, _handler.Count);
         Assert.Equal(1, checker.Counters.InventoryHits);
 
         // Not in the inventory (which may lag): still asked.
-        Assert.True(await checker.ExistsAsync(Mirror, Digest(51), default));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(51), default));
         Assert.Equal(1, _handler.Count);
         // The inventory is per mirror.
-        Assert.True(await checker.ExistsAsync(Other, Digest(50), default));
+        Assert.True(await checker.ExistsAsync(Other, "pause", Digest(50), default));
         Assert.Equal(2, _handler.Count);
     }
 
@@ -240,12 +240,12 @@ public sealed class BlobCheckerTests : IDisposable
         store.Set(Mirror, Digest(60), present: true, TimeSpan.FromHours(1));
         var checker = Create(store: store);
 
-        Assert.True(await checker.ExistsAsync(Mirror, Digest(60), default));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(60), default));
         Assert.Equal(0, _handler.Count);
         Assert.Equal(1, checker.Counters.SharedHits);
 
         _handler.Status = HttpStatusCode.NotFound;
-        Assert.False(await checker.ExistsAsync(Mirror, Digest(61), default));
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(61), default));
         Assert.Equal(false, store.Get(Mirror, Digest(61)));
         Assert.Equal(TimeSpan.FromMinutes(1), store.TtlOf(Mirror, Digest(61)));
     }
@@ -257,11 +257,24 @@ public sealed class BlobCheckerTests : IDisposable
 
         for (var i = 0; i < 1_000; i++)
         {
-            await checker.ExistsAsync(Mirror, Digest(i), default);
+            await checker.ExistsAsync(Mirror, "pause", Digest(i), default);
         }
 
         Assert.Equal(100, checker.Cache.Count);
         Assert.Equal(900, checker.Cache.Evictions);
+    }
+
+    [Fact]
+    public async Task Upstream_candidates_are_asked_per_repository()
+    {
+        var upstream = MirrorSettings.ForUpstream(TestSettings.Upstream, signature: false, index: 1);
+        var checker = Create();
+
+        Assert.True(await checker.ExistsAsync(upstream, "a/one", Digest(70), default));
+        Assert.True(await checker.ExistsAsync(upstream, "a/one", Digest(70), default));
+        Assert.True(await checker.ExistsAsync(upstream, "b/two", Digest(70), default));
+
+        Assert.Equal(["/v2/project/images/a/one/blobs/" + Digest(70), "/v2/project/images/b/two/blobs/" + Digest(70)], _handler.Paths);
     }
 
     internal static string Digest(int i) => "sha256:" + i.ToString("x64", CultureInfo.InvariantCulture);

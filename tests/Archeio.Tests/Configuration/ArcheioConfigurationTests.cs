@@ -34,7 +34,7 @@ public sealed class ArcheioConfigurationTests
         Assert.Empty(settings.Rules[0].Mirrors);
         var last = settings.Rules[^1];
         Assert.Null(last.Cloud);
-        Assert.Equal("https://d1be1w964nk82h.cloudfront.net/containers/images/sha256:0", Assert.Single(last.Mirrors).UrlFor("sha256:0"));
+        Assert.Equal("https://d1be1w964nk82h.cloudfront.net/containers/images/sha256:0", Assert.Single(last.Mirrors).UrlFor("pause", "sha256:0"));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class ArcheioConfigurationTests
         {
             var rule = settings.Rules.Single(r => r.Cloud == "AWS" && r.Regions.Contains(row[0]));
             var mirror = Assert.Single(rule.Mirrors);
-            Assert.Equal(row[1] + "/containers/images/sha256:0", mirror.UrlFor("sha256:0"));
+            Assert.Equal(row[1] + "/containers/images/sha256:0", mirror.UrlFor("pause", "sha256:0"));
         }
 
         // Every AWS rule comes from the table: no region is routed that the table does not name.
@@ -75,7 +75,7 @@ public sealed class ArcheioConfigurationTests
         Assert.Equal(9999, settings.Port);
         Assert.Equal("https://k8s.gcr.io/v2/", settings.Upstream.Prefix);
         Assert.Equal("https://us-central1-docker.pkg.dev/v2/", settings.Upstream.SignaturePrefix);
-        Assert.Equal("https://cdn.example/containers/images/sha256:0", settings.Mirrors.Single(m => m.Name == "default").UrlFor("sha256:0"));
+        Assert.Equal("https://cdn.example/containers/images/sha256:0", settings.Mirrors.Single(m => m.Name == "default").UrlFor("pause", "sha256:0"));
         Assert.Equal(
             ["aws-ip-ranges.json", "gcp-cloud.json", "azure-service-tags.json"],
             settings.Ranges.Select(r => Path.GetFileName(r.Source)));

@@ -259,7 +259,7 @@ public sealed class ArcheioSettingsReaderTests
         Assert.Equal(["b", "a"], settings.Rules[0].Mirrors.Select(m => m.Name));
         Assert.Null(settings.Rules[1].Cloud);
         Assert.Empty(settings.Rules[1].Mirrors);
-        Assert.Equal("https://b.example/x?d=sha256:00", settings.Mirrors[1].UrlFor("sha256:00"));
+        Assert.Equal("https://b.example/x?d=sha256:00", settings.Mirrors[1].UrlFor("pause", "sha256:00"));
     }
 
     private static IConfiguration Build(Dictionary<string, string?> values, Dictionary<string, string?>? extra = null, Dictionary<string, string?>? more = null)
