@@ -32,6 +32,9 @@ internal sealed record ArcheioSettings
 
     public required BlobCheckSettings BlobCheck { get; init; }
 
+    /// <summary>Add <c>X-Archeio-Route: rule=&lt;n&gt;; mirror=&lt;name&gt;</c> to blob redirects (<c>Debug:RouteHeader</c>).</summary>
+    public bool RouteHeader { get; init; }
+
     /// <summary>Geolocation databases (country, ASN); none by default.</summary>
     public GeoSettings Geo { get; init; } = GeoSettings.None;
 }

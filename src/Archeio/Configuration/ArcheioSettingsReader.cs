@@ -31,7 +31,7 @@ internal static class ArcheioSettingsReader
     private static readonly string[] RootKeys =
     [
         "Port", "InfoUrl", "PrivacyUrl", "Upstream", "ClientIp", "Ranges", "RangesDirectory", "RangesRefresh",
-        "Mirrors", "DefaultMirrorBaseUrl", "Rules", "BlobCheck", "Geo", "Upstreams",
+        "Mirrors", "DefaultMirrorBaseUrl", "Rules", "BlobCheck", "Geo", "Upstreams", "Debug",
     ];
 
     public static ArcheioSettings ReadOrThrow(IConfiguration configuration)
@@ -62,6 +62,13 @@ internal static class ArcheioSettingsReader
         var rules = ReadRules(root.GetSection("Rules"), mirrors, ranges, upstream, upstreams, upstreamCandidates, e);
         var blobCheck = ReadBlobCheck(root.GetSection("BlobCheck"), e);
         var geo = ReadGeo(root.GetSection("Geo"), e);
+        var debug = root.GetSection("Debug");
+        CheckKnownKeys(debug, ["RouteHeader"], e);
+        var routeHeader = false;
+        if (debug["RouteHeader"] is { Length: > 0 } routeHeaderText && !bool.TryParse(routeHeaderText, out routeHeader))
+        {
+            e.Add(new(debug.GetSection("RouteHeader").Path, $"'{routeHeaderText}' is not true or false"));
+        }
 
         errors = e;
         if (e.Count > 0)
@@ -84,6 +91,7 @@ internal static class ArcheioSettingsReader
             Rules = rules,
             BlobCheck = blobCheck,
             Geo = geo,
+            RouteHeader = routeHeader,
         };
     }
 

@@ -56,6 +56,12 @@ internal sealed partial class RegistryHandler(
             decision = router.Decide(request, client, MirrorState.HeldBy(holder));
         }
 
+        if (settings.RouteHeader && target.Kind == RequestKind.Blob && decision.Kind == DecisionKind.Redirect)
+        {
+            // For users reporting a problem: which rule sent them where, pasteable into an issue.
+            context.Response.Headers["X-Archeio-Route"] = RouteHeaderValue(decision);
+        }
+
         await WriteAsync(context, decision);
 
         LogAccess(
@@ -154,6 +160,11 @@ internal sealed partial class RegistryHandler(
         response.ContentLength = body.Length;
         return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
     }
+
+    internal static string RouteHeaderValue(RouteDecision decision)
+        => string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"rule={(decision.Rule is { } rule ? rule.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}; mirror={decision.Mirror?.Name ?? "upstream"}");
 
     internal static string CodeOf(OciErrorCode code) => code switch
     {

@@ -23,6 +23,9 @@ internal sealed record RouteDecision(
     string? TargetHost = null,
     ImmutableArray<MirrorSettings> Candidates = default)
 {
+    /// <summary>The rule that fitted the client, for blob decisions (explanations and the route header).</summary>
+    public RuleSettings? Rule { get; init; }
+
     public static readonly RouteDecision ApiVersion = new(DecisionKind.ApiVersion);
 
     public static readonly RouteDecision MethodNotAllowed = new(DecisionKind.MethodNotAllowed, Message: "Only GET and HEAD are allowed.");

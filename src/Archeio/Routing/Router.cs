@@ -53,6 +53,11 @@ internal sealed class Router(ArcheioSettings settings)
         }
 
         var rule = MatchRule(client);
+        return DecideBlob(target, client, mirrors, rule) with { Rule = rule };
+    }
+
+    private RouteDecision DecideBlob(RegistryRequest target, in ClientFacts client, MirrorState mirrors, RuleSettings? rule)
+    {
         if (mirrors.Checked)
         {
             return mirrors.Holder switch
@@ -60,8 +65,8 @@ internal sealed class Router(ArcheioSettings settings)
                 null => ToUpstream(target, UpstreamFor(rule)),
                 // An upstream checked like a mirror: its own redirect, query string included.
                 { Upstream: { } upstream, IsSignatureUpstream: true } => RouteDecision.Redirect(
-                    RouteTarget.SignatureUpstream, UpstreamLocation(upstream.SignaturePrefix!, target), upstream.SignatureHost!),
-                { Upstream: { } upstream } => ToUpstream(target, upstream),
+                    RouteTarget.SignatureUpstream, UpstreamLocation(upstream.SignaturePrefix!, target), upstream.SignatureHost!) with { Mirror = mirrors.Holder },
+                { Upstream: { } upstream } => ToUpstream(target, upstream) with { Mirror = mirrors.Holder },
                 var holder => RouteDecision.Redirect(RouteTarget.Mirror, holder.UrlFor(target.Name, target.Reference), holder.Host, holder),
             };
         }

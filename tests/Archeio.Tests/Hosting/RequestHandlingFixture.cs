@@ -19,7 +19,7 @@ public sealed class RequestHandlingFixture : IDisposable
             "https://prod-registry-k8s-io-eu-west-3.s3.dualstack.eu-west-3.amazonaws.com/containers/images/" + Digests.Pause,
             "https://prod-registry-k8s-io-eu-central-1.s3.dualstack.eu-central-1.amazonaws.com/containers/images/" + Digests.Pause,
             "https://d1be1w964nk82h.cloudfront.net/containers/images/" + Digests.Pause);
-        WithSignatures = new ArcheioFactory(null, Env(("SIGNATURE_UPSTREAM_ENDPOINT", SignatureUpstream)), present);
+        WithSignatures = new ArcheioFactory(null, Env(("SIGNATURE_UPSTREAM_ENDPOINT", SignatureUpstream), ("Archeio__Debug__RouteHeader", "true")), present);
         WithoutSignatures = new ArcheioFactory(null, Env(), present);
     }
 

@@ -247,6 +247,27 @@ public sealed class RequestHandlingTests(RequestHandlingFixture fixture) : IClas
         Assert.Equal(EuWest3 + Digests.Pause, context.Response.Headers.Location.ToString());
     }
 
+    [Theory]
+    [InlineData(AwsEuWest3, @"^rule=\d+; mirror=aws-eu-west-3$")]
+    [InlineData(Gcp, "^rule=0; mirror=upstream$")]
+    [InlineData(NoCloud, @"^rule=\d+; mirror=default$")]
+    public async Task The_route_header_says_which_rule_sent_a_blob_where(string peer, string pattern)
+    {
+        var context = await SendAsync(true, "GET", "/v2/pause/blobs/" + Digests.Pause, peer, null);
+
+        Assert.Matches(pattern, context.Response.Headers["X-Archeio-Route"].ToString());
+    }
+
+    [Fact]
+    public async Task The_route_header_is_off_by_default_and_never_on_other_requests()
+    {
+        var blob = await SendAsync(false, "GET", "/v2/pause/blobs/" + Digests.Pause, AwsEuWest3, null);
+        var manifest = await SendAsync(true, "GET", "/v2/pause/manifests/latest", AwsEuWest3, null);
+
+        Assert.False(blob.Response.Headers.ContainsKey("X-Archeio-Route"));
+        Assert.False(manifest.Response.Headers.ContainsKey("X-Archeio-Route"));
+    }
+
     [Fact]
     public async Task Head_requests_get_no_body()
     {
