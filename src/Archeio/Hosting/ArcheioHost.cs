@@ -31,6 +31,11 @@ internal static partial class ArcheioHost
             return commandLine.Error is null ? 0 : 2;
         }
 
+        if (commandLine.Explain)
+        {
+            return await ExplainCommand.RunAsync(commandLine, Environment.GetEnvironmentVariables(), Console.Out, Console.Error);
+        }
+
         WebApplication app;
         try
         {

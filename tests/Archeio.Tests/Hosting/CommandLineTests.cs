@@ -15,6 +15,12 @@ public sealed class CommandLineTests
     [InlineData("--confg=a.json", null, false, true)]
     [InlineData("serve", null, false, true)]
     [InlineData("--contentRoot=/tmp|--environment=Development|--applicationName=Archeio", null, false, false)]
+    [InlineData("explain|1.2.3.4", null, false, false)]
+    [InlineData("explain|1.2.3.4|/v2/a/manifests/b|--check|--config|c.json", "c.json", false, false)]
+    [InlineData("explain", null, false, true)]
+    [InlineData("explain|1.2.3.4|/p|/q", null, false, true)]
+    [InlineData("explain|1.2.3.4|--bogus", null, false, true)]
+    [InlineData("--check", null, false, true)]
     public void Parses(string args, string? config, bool help, bool error)
     {
         var parsed = CommandLine.Parse(args.Length == 0 ? [] : args.Split('|'));
@@ -22,5 +28,16 @@ public sealed class CommandLineTests
         Assert.Equal(config, parsed.ConfigFile);
         Assert.Equal(help, parsed.ShowHelp);
         Assert.Equal(error, parsed.Error is not null);
+    }
+
+    [Fact]
+    public void Explain_takes_an_address_a_path_and_check()
+    {
+        var parsed = CommandLine.Parse(["explain", "35.180.1.1", "/v2/a/blobs/sha256:x", "--check"]);
+
+        Assert.True(parsed.Explain);
+        Assert.Equal("35.180.1.1", parsed.ExplainAddress);
+        Assert.Equal("/v2/a/blobs/sha256:x", parsed.ExplainPath);
+        Assert.True(parsed.Check);
     }
 }

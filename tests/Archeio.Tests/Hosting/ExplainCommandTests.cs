@@ -1,0 +1,101 @@
+using System.Collections;
+using System.Text.Json.Nodes;
+using Archeio.Hosting;
+using Archeio.Tests.Ranges;
+using Archeio.Tests.Support;
+
+namespace Archeio.Tests.Hosting;
+
+/// <summary><c>archeio explain</c>, run in-process with the server's configuration sources.</summary>
+public sealed class ExplainCommandTests
+{
+    private static readonly Hashtable RangesDir = new() { ["ARCHEIO_RANGES_DIR"] = SharedData.CloudRangesDirectory };
+
+    [Fact]
+    public async Task Explains_an_AWS_client_with_the_default_profile()
+    {
+        var (code, output, _) = await RunAsync(RangesDir, "explain", "35.180.1.1", "/v2/pause/blobs/" + Digests.Pause);
+
+        Assert.Equal(0, code);
+        Assert.Contains("cloud: AWS, region: eu-west-3", output, StringComparison.Ordinal);
+        Assert.Matches(@"rule \d+ fits \(Match Cloud=AWS Regions=eu-west-3\)", output);
+        Assert.Contains("1. aws-eu-west-3: https://prod-registry-k8s-io-eu-west-3.s3.dualstack.eu-west-3.amazonaws.com/containers/images/" + Digests.Pause, output, StringComparison.Ordinal);
+        Assert.Contains("else https://us-central1-docker.pkg.dev/v2/k8s-artifacts-prod/images/pause/blobs/" + Digests.Pause, output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("35.220.26.1", "cloud: GCP", "rule 0 fits (Match Cloud=GCP)")]
+    [InlineData("192.168.0.1", "cloud: none", "fits (matches every client)")]
+    [InlineData("::ffff:35.180.1.1", "region: eu-west-3", "Regions=eu-west-3")]
+    public async Task Explains_clients_in_other_places(string ip, string facts, string rule)
+    {
+        var (code, output, _) = await RunAsync(RangesDir, "explain", ip);
+
+        Assert.Equal(0, code);
+        Assert.Contains(facts, output, StringComparison.Ordinal);
+        Assert.Contains(rule, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explains_non_blob_requests_with_their_redirect()
+    {
+        var (code, output, _) = await RunAsync(RangesDir, "explain", "35.180.1.1", "/v2/pause/tags/list?n=2");
+
+        Assert.Equal(0, code);
+        Assert.Contains("redirect: 307 https://us-central1-docker.pkg.dev/v2/k8s-artifacts-prod/images/pause/tags/list?n=2", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Works_offline_and_says_which_ranges_it_could_not_load()
+    {
+        var (code, output, _) = await RunAsync(new Hashtable(), "explain", "35.180.1.1");
+
+        Assert.Equal(0, code);
+        Assert.Contains("note: AWS ranges not loaded (https://ip-ranges.amazonaws.com/ip-ranges.json is a URL; --check fetches it)", output, StringComparison.Ordinal);
+        Assert.Contains("cloud: none", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_heads_the_candidates_and_shows_the_final_redirect()
+    {
+        await using var mirror = await LoopbackMirror.StartAsync();
+        mirror.Add(Digests.Pause);
+        using var config = new TempConfig(new JsonObject
+        {
+            ["InfoUrl"] = "https://info.example/",
+            ["PrivacyUrl"] = "https://info.example/privacy",
+            ["Upstream"] = new JsonObject { ["Endpoint"] = "https://upstream.example" },
+            ["Mirrors"] = new JsonArray(
+                new JsonObject { ["Name"] = "empty", ["BlobUrl"] = mirror.BaseUrl + "/elsewhere/{digest}" },
+                new JsonObject { ["Name"] = "full", ["BlobUrl"] = mirror.BlobUrlTemplate }),
+            ["Rules"] = new JsonArray(new JsonObject { ["Match"] = new JsonObject(), ["Mirrors"] = new JsonArray("empty", "full") }),
+        });
+
+        var (code, output, _) = await RunAsync(new Hashtable(), "explain", "203.0.113.9", "/v2/pause/blobs/" + Digests.Pause, "--config", config.Path, "--check");
+
+        Assert.Equal(0, code);
+        Assert.Contains("HEAD empty: absent or unreachable", output, StringComparison.Ordinal);
+        Assert.Contains("HEAD full: present", output, StringComparison.Ordinal);
+        Assert.Contains("redirect: 307 " + mirror.BaseUrl + "/containers/images/" + Digests.Pause, output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not-an-ip", null, "is not an IP address")]
+    [InlineData("35.180.1", null, "is not an IP address")]
+    [InlineData("35.180.1.1", "/v2/../etc/blobs/x", "is not a valid API path")]
+    public async Task Invalid_input_exits_non_zero_with_a_clear_message(string ip, string? path, string message)
+    {
+        var (code, _, error) = await RunAsync(RangesDir, path is null ? ["explain", ip] : ["explain", ip, path]);
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(IDictionary environment, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await ExplainCommand.RunAsync(CommandLine.Parse(args), environment, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+}
