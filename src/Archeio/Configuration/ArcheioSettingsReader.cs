@@ -62,6 +62,19 @@ internal static class ArcheioSettingsReader
         var rules = ReadRules(root.GetSection("Rules"), mirrors, ranges, upstream, upstreams, upstreamCandidates, e);
         var blobCheck = ReadBlobCheck(root.GetSection("BlobCheck"), e);
         var geo = ReadGeo(root.GetSection("Geo"), e);
+        foreach (var rule in rules)
+        {
+            var key = $"{SectionName}:Rules:{rule.Index}:Match";
+            if ((!rule.Countries.IsEmpty || !rule.Continents.IsEmpty) && geo.CountryDatabase is null)
+            {
+                e.Add(new(key, "matches on Countries or Continents, which need Geo:CountryDatabase"));
+            }
+
+            if (!rule.Asns.IsEmpty && geo.AsnDatabase is null)
+            {
+                e.Add(new(key, "matches on Asns, which need Geo:AsnDatabase"));
+            }
+        }
         var debug = root.GetSection("Debug");
         CheckKnownKeys(debug, ["RouteHeader"], e);
         var routeHeader = false;

@@ -1,6 +1,7 @@
 using Archeio.Blobs;
 using Archeio.Clients;
 using Archeio.Configuration;
+using Archeio.Geo;
 using Archeio.Ranges;
 using Archeio.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -40,8 +41,10 @@ internal static partial class ArcheioHost
         try
         {
             app = Build(commandLine.ConfigFile, Environment.GetEnvironmentVariables());
-            // Resolve the settings now so that every configuration error is reported before anything starts.
+            // Resolve the settings and open the databases now, so that every configuration error is reported
+            // before anything starts.
             app.Services.GetRequiredService<ArcheioSettings>();
+            app.Services.GetRequiredService<GeoLookup>();
         }
         catch (Exception ex) when (ex is InvalidConfigurationException or InvalidDataException or FormatException)
         {
@@ -83,6 +86,8 @@ internal static partial class ArcheioHost
         services.AddSingleton(_ => ArcheioSettingsReader.ReadOrThrow(configuration));
         services.AddSingleton(sp => new ClientIpResolver(sp.GetRequiredService<ArcheioSettings>().ClientIp));
         services.AddSingleton<Router>();
+        services.AddSingleton(sp => sp.GetRequiredService<ArcheioSettings>().Geo);
+        services.AddSingleton<GeoLookup>();
         services.AddSingleton<IpRangeTableHolder>();
         services.AddSingleton<BlobCheckCounters>();
         services.AddSingleton<BlobChecker>();

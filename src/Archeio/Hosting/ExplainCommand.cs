@@ -3,6 +3,7 @@ using System.Globalization;
 using Archeio.Blobs;
 using Archeio.Clients;
 using Archeio.Configuration;
+using Archeio.Geo;
 using Archeio.Ranges;
 using Archeio.Requests;
 using Archeio.Routing;
@@ -52,10 +53,18 @@ internal static class ExplainCommand
         using var services = BuildServices(settings);
         var table = await LoadRangesAsync(settings, commandLine.Check, services.GetRequiredService<IHttpClientFactory>(), output);
         table.TryLookup(address, out var location);
-        var client = new ClientFacts(address, null, location);
+        var geo = services.GetRequiredService<GeoLookup>();
+        var facts = geo.Lookup(address);
+        var client = new ClientFacts(address, null, location, facts);
 
         await output.WriteLineAsync($"client {address}");
         await output.WriteLineAsync($"  cloud: {location?.Cloud ?? "none"}, region: {(location?.Region is { Length: > 0 } r ? r : "-")}");
+        await output.WriteLineAsync(geo.HasCountryDatabase
+            ? $"  country: {facts.Country ?? "unknown"}, continent: {facts.Continent ?? "unknown"}"
+            : "  country, continent: unknown (no Geo:CountryDatabase)");
+        await output.WriteLineAsync(geo.HasAsnDatabase
+            ? $"  asn: {(facts.Asn is { } asn ? "AS" + asn.ToString(CultureInfo.InvariantCulture) : "unknown")}"
+            : "  asn: unknown (no Geo:AsnDatabase)");
         await output.WriteLineAsync($"request GET {path} ({target.Kind})");
 
         var router = new Router(settings);
@@ -180,6 +189,8 @@ internal static class ExplainCommand
     {
         var services = new ServiceCollection();
         services.AddSingleton(settings);
+        services.AddSingleton(settings.Geo);
+        services.AddSingleton<GeoLookup>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<MirrorInventories>();

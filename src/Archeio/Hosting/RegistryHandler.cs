@@ -2,6 +2,7 @@ using System.Text.Json;
 using Archeio.Blobs;
 using Archeio.Clients;
 using Archeio.Configuration;
+using Archeio.Geo;
 using Archeio.Ranges;
 using Archeio.Requests;
 using Archeio.Routing;
@@ -18,6 +19,7 @@ internal sealed partial class RegistryHandler(
     Router router,
     ClientIpResolver clientIpResolver,
     IpRangeTableHolder ranges,
+    GeoLookup geo,
     IBlobPresence blobs,
     TimeProvider time,
     ILogger<RegistryHandler> logger)
@@ -41,7 +43,7 @@ internal sealed partial class RegistryHandler(
             ranges.Current.TryLookup(ip, out location);
         }
 
-        var client = new ClientFacts(address.Address, address.Error, location);
+        var client = new ClientFacts(address.Address, address.Error, location, router.NeedsGeo && address.Address is { } known ? geo.Lookup(known) : null);
         var request = new RequestFacts(context.Request.Method, target);
         var decision = router.Decide(request, client, MirrorState.Unchecked);
         if (decision.Kind == DecisionKind.CheckMirrors)

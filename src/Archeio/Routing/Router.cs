@@ -12,6 +12,9 @@ namespace Archeio.Routing;
 internal sealed class Router(ArcheioSettings settings)
 {
     private readonly string _infoHost = new Uri(settings.InfoUrl).Authority;
+
+    /// <summary>True when some rule matches on country, continent or ASN: only then are clients geolocated.</summary>
+    public bool NeedsGeo { get; } = settings.Rules.Any(r => !r.Countries.IsEmpty || !r.Continents.IsEmpty || !r.Asns.IsEmpty);
     private readonly string _privacyHost = new Uri(settings.PrivacyUrl).Authority;
 
     public RouteDecision Decide(in RequestFacts request, in ClientFacts client, MirrorState mirrors)

@@ -184,6 +184,22 @@ public sealed class ArcheioSettingsReaderTests
         Assert.True(settings.Rules[1].IsCatchAll);
     }
 
+    [Theory]
+    [InlineData("Archeio:Geo:CountryDatabase", "Countries")]
+    [InlineData("Archeio:Geo:AsnDatabase", "Asns")]
+    public void Geo_match_fields_need_their_database(string database, string field)
+    {
+        var values = RuleBase();
+        values.Remove(database);
+        values["Archeio:Rules:0:Match:Asns:0"] = "3333";
+
+        var ex = Assert.Throws<InvalidConfigurationException>(() => ArcheioSettingsReader.ReadOrThrow(Build(Minimal, values)));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal("Archeio:Rules:0:Match", error.Key);
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_rule_after_a_catch_all_is_unreachable()
     {
@@ -216,6 +232,9 @@ public sealed class ArcheioSettingsReaderTests
         ["Archeio:Upstreams:0:Endpoint"] = "https://europe-docker.pkg.dev",
         ["Archeio:Upstreams:0:Path"] = "p/images",
         ["Archeio:Rules:0:Upstream"] = "Europe",
+        // Only existence is checked when reading: any file stands in for the databases here.
+        ["Archeio:Geo:CountryDatabase"] = typeof(ArcheioSettingsReaderTests).Assembly.Location,
+        ["Archeio:Geo:AsnDatabase"] = typeof(ArcheioSettingsReaderTests).Assembly.Location,
     };
 
     [Fact]

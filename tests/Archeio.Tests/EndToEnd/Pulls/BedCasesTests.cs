@@ -110,6 +110,39 @@ public sealed class BedCasesTests(PullTestBed bed) : IDisposable
 
     public static TheoryData<string> Clients() => [.. PullClients.Names];
 
+    /// <summary>Columns: client (podman cannot pull a signature: its layer is not a tar), location.</summary>
+    public static TheoryData<string, string> SignaturePulls()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var location in PullTestBed.AllLocations)
+        {
+            data.Add(PullClients.Skopeo, location.Name);
+            data.Add(PullClients.Containerd, location.Name);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SignaturePulls))]
+    public async Task The_whole_signature_image_comes_from_the_signature_upstream_from_every_location(string client, string locationName)
+    {
+        var location = PullTestBed.AllLocations.Single(l => l.Name == locationName);
+        await RecordAsync("signature-pull", client, location, "single.sig", async () =>
+        {
+            var marks = bed.Mark();
+            var reference = $"{bed.LoadBalancer(location)}/bed/single:{bed.Signature.Tag}";
+            var pulled = client == PullClients.Containerd
+                ? await ((ContainerdPullClient)bed.Client(client)).FetchAsync(reference, CancellationToken.None)
+                : await bed.Client(client).PullAsync(reference, CancellationToken.None);
+
+            Assert.Equal(bed.Signature.Digest, pulled.Digest);
+            var detail = await PullVerifier.VerifyAsync(bed, location, "bed/single", bed.Signature.BlobDigests, marks, manifestsFrom: PullTestBed.Signatures);
+            await bed.Client(client).ResetAsync();
+            return detail;
+        });
+    }
+
     [Theory]
     [MemberData(nameof(Clients))]
     public async Task Pulls_succeed_via_the_upstream_when_mirrors_are_down_or_hang(string client)

@@ -42,7 +42,13 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
     /// <summary>AWS us-east-1 (15.181.232.0/21 in the AWS file): its rule lists a closed port, then a hanging server.</summary>
     internal static readonly ClientLocation AwsUsEast1 = new("aws-us-east-1", "15.181.232.1", ["down", "hang"]);
 
+    /// <summary>RIPE NCC's 193.0.6.139 is in the Netherlands (the country database): a country rule sends it to s3.</summary>
+    internal static readonly ClientLocation Netherlands = new("nl", "193.0.6.139", [S3]);
+
     internal static readonly IReadOnlyList<ClientLocation> MatrixLocations = [AwsEuWest3, Gcp, NoCloud];
+
+    /// <summary>Every location, for the cases that run from each (the signature pull).</summary>
+    internal static readonly IReadOnlyList<ClientLocation> AllLocations = [AwsEuWest3, Gcp, NoCloud, AwsUsEast1, Netherlands];
 
     internal static readonly IReadOnlyList<string> ImageNames = ["single", "multi", "large"];
 
@@ -86,7 +92,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
         {
             StaticRoot = staticRoot,
             ArcheioPort = archeioPort,
-            LoadBalancers = [.. MatrixLocations.Append(AwsUsEast1).Select(l => (l.Name, l.ClientIp))],
+            LoadBalancers = [.. AllLocations.Select(l => (l.Name, l.ClientIp))],
         });
         var single = OciImageBuilder.BuildSinglePlatformAsync(_work.Combine("single"), Tag, seed: 31, variant: "bed");
         var multi = OciImageBuilder.BuildMultiPlatformAsync(_work.Combine("multi"), Tag, seed: 32, variant: "bed");
@@ -141,6 +147,13 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
     /// <summary>Which backend the routing promises for a blob requested from a location.</summary>
     internal string ExpectedBackend(ClientLocation location, string digest)
     {
+        // The signature image's blobs exist only in the signature upstream, which every rule lists as a
+        // candidate: found there, from every location.
+        if (Signature.BlobDigests.Contains(digest))
+        {
+            return Signatures;
+        }
+
         foreach (var mirror in location.Mirrors)
         {
             if ((mirror == S3 && _inS3.Contains(digest)) || (mirror == Static && _inStatic.Contains(digest)))
@@ -214,6 +227,13 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
             return new JsonObject { ["Match"] = match, ["Mirrors"] = new JsonArray([.. mirrors.Select(m => (JsonNode)m)]) };
         }
 
+        JsonObject CountryRule(string country, params string[] mirrors)
+        {
+            var rule = Rule(null, null, mirrors);
+            rule["Match"] = new JsonObject { ["Countries"] = new JsonArray(country) };
+            return rule;
+        }
+
         JsonObject Mirror(string name, string baseUrl) => new() { ["Name"] = name, ["BlobUrl"] = baseUrl + "/containers/images/{digest}" };
 
         return new JsonObject
@@ -231,11 +251,15 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
                 Mirror(Static, Nginx.StaticBaseUrl),
                 Mirror("down", "http://127.0.0.1:" + closedPort.ToString(CultureInfo.InvariantCulture)),
                 Mirror("hang", "http://127.0.0.1:" + HangingMirror.Port.ToString(CultureInfo.InvariantCulture))),
+            // Every rule lists the signature upstream as a candidate too, so that the blobs of a signature
+            // (which only it holds) are found there; before the broken mirrors, which use up the budget.
             ["Rules"] = new JsonArray(
-                Rule("GCP", null),
-                Rule("AWS", "eu-west-3", S3),
-                Rule("AWS", "us-east-1", "down", "hang"),
-                Rule(null, null, Static)),
+                Rule("GCP", null, "signature-upstream"),
+                Rule("AWS", "eu-west-3", S3, "signature-upstream"),
+                Rule("AWS", "us-east-1", "signature-upstream", "down", "hang"),
+                CountryRule("NL", S3, "signature-upstream"),
+                Rule(null, null, Static, "signature-upstream")),
+            ["Geo"] = new JsonObject { ["CountryDatabase"] = GeoDatabases.Country },
             ["BlobCheck"] = new JsonObject { ["Timeout"] = BlobCheckTimeout.ToString("c", CultureInfo.InvariantCulture) },
         };
     }

@@ -23,7 +23,13 @@ internal static class PullVerifier
     }
 
     /// <summary>Returns a summary such as <c>s3:3 upstream:1</c>; throws with the evidence when a blob came from the wrong place.</summary>
-    public static async Task<string> VerifyAsync(PullTestBed bed, ClientLocation location, string repository, IReadOnlyList<string> blobs, IReadOnlyDictionary<AccessLog, int> marks)
+    public static async Task<string> VerifyAsync(
+        PullTestBed bed,
+        ClientLocation location,
+        string repository,
+        IReadOnlyList<string> blobs,
+        IReadOnlyDictionary<AccessLog, int> marks,
+        string manifestsFrom = PullTestBed.Upstream)
     {
         var logs = bed.BackendLogs.ToDictionary(log => log.Backend);
         foreach (var group in blobs.GroupBy(d => bed.ExpectedBackend(location, d)))
@@ -54,11 +60,11 @@ internal static class PullVerifier
             }
 
             var manifests = since.Where(e => e.Path.Contains("/manifests/", StringComparison.Ordinal)).ToList();
-            if (log.Backend == PullTestBed.Upstream)
+            if (log.Backend == manifestsFrom)
             {
                 Assert.Contains(manifests, e => e.Path.StartsWith("/v2/" + PullTestBed.UpstreamPath + "/" + repository + "/manifests/", StringComparison.Ordinal));
             }
-            else if (log.Backend != PullTestBed.Signatures)
+            else
             {
                 Assert.Empty(manifests);
             }
