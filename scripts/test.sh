@@ -36,6 +36,21 @@ if [ ! -x .tools/node_modules/.bin/s3rver ]; then
   mkdir -p .tools
   npm install --prefix .tools --no-audit --no-fund --silent s3rver@3 >/dev/null
 fi
+# The real geolocation databases for the Geo tests (CC BY 4.0; attribution in docs/configuration.md).
+# Pinned, so that the tests' expected answers meet the data they were written against; a pin that
+# changes here is installed over the old one.
+geo_packages=(@ip-location-db/geo-whois-asn-country-mmdb@2.3.2026061719 @ip-location-db/asn@2.3.2026061719)
+geo_missing=()
+for spec in "${geo_packages[@]}"; do
+  name=${spec%@*}
+  version=${spec##*@}
+  grep -qs "\"version\": \"${version}\"" ".tools/node_modules/${name}/package.json" || geo_missing+=("$spec")
+done
+if [ ${#geo_missing[@]} -gt 0 ]; then
+  echo "scripts/test.sh: installing ${geo_missing[*]} into .tools"
+  mkdir -p .tools
+  npm install --prefix .tools --no-audit --no-fund --silent --save-exact "${geo_missing[@]}" >/dev/null
+fi
 
 results=artifacts/test-results
 rm -rf "$results"
