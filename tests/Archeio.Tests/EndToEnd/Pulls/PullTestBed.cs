@@ -259,7 +259,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
                 Rule("AWS", "us-east-1", "signature-upstream", "down", "hang"),
                 CountryRule("NL", S3, "signature-upstream"),
                 Rule(null, null, Static, "signature-upstream")),
-            ["Geo"] = new JsonObject { ["CountryDatabase"] = GeoDatabases.Country },
+            ["Geo"] = new JsonObject { ["CountryDatabase"] = Geo.GeoDatabases.CountryMmdb },
             ["BlobCheck"] = new JsonObject { ["Timeout"] = BlobCheckTimeout.ToString("c", CultureInfo.InvariantCulture) },
         };
     }
