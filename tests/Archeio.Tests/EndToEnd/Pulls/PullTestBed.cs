@@ -45,7 +45,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
     /// <summary>RIPE NCC's 193.0.6.139 is in the Netherlands (the country database): a country rule sends it to s3.</summary>
     internal static readonly ClientLocation Netherlands = new("nl", "193.0.6.139", [S3]);
 
-    internal static readonly IReadOnlyList<ClientLocation> MatrixLocations = [AwsEuWest3, Gcp, NoCloud];
+    internal static readonly IReadOnlyList<ClientLocation> MatrixLocations = [AwsEuWest3, Gcp, NoCloud, Netherlands];
 
     /// <summary>Every location, for the cases that run from each (the signature pull).</summary>
     internal static readonly IReadOnlyList<ClientLocation> AllLocations = [AwsEuWest3, Gcp, NoCloud, AwsUsEast1, Netherlands];
