@@ -59,6 +59,25 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task A_corrupt_geolocation_database_stops_start_up_naming_it()
+    {
+        var database = Path.Combine(Path.GetTempPath(), $"archeio-geo-{Guid.NewGuid():N}.mmdb");
+        File.WriteAllText(database, "not a MaxMind database");
+        try
+        {
+            var (exitCode, stderr) = await ServerProcess.RunToExitAsync(new Dictionary<string, string> { ["Archeio__Geo__CountryDatabase"] = database });
+
+            Assert.Equal(2, exitCode);
+            Assert.Contains("Archeio:Geo:CountryDatabase", stderr, StringComparison.Ordinal);
+            Assert.Contains(database, stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(database);
+        }
+    }
+
+    [Fact]
     public async Task A_range_file_that_does_not_parse_stops_start_up_naming_it()
     {
         var directory = Directory.CreateTempSubdirectory("archeio-ranges-");

@@ -37,6 +37,23 @@ public sealed class ExplainCommandTests
     }
 
     [Fact]
+    public async Task Explains_country_continent_and_ASN_with_the_databases()
+    {
+        var environment = new Hashtable
+        {
+            ["ARCHEIO_RANGES_DIR"] = SharedData.CloudRangesDirectory,
+            ["Archeio__Geo__CountryDatabase"] = Geo.GeoDatabases.CountryMmdb,
+            ["Archeio__Geo__AsnDatabase"] = Geo.GeoDatabases.AsnIPv4Csv,
+        };
+
+        var (code, output, _) = await RunAsync(environment, "explain", "193.0.6.139");
+
+        Assert.Equal(0, code);
+        Assert.Contains("country: NL, continent: EU", output, StringComparison.Ordinal);
+        Assert.Contains("asn: AS3333", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Explains_non_blob_requests_with_their_redirect()
     {
         var (code, output, _) = await RunAsync(RangesDir, "explain", "35.180.1.1", "/v2/pause/tags/list?n=2");
