@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using Archeio.Tests.TestBed;
 using System.Text;
 using Geranos.Source;
 using Microsoft.AspNetCore.Http;
@@ -150,6 +152,18 @@ public sealed class RegistryClientFakeTests : IDisposable
 
         Assert.Equal(HttpStatusCode.TooManyRequests, error.StatusCode);
         Assert.Equal(3, registry.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Connection_errors_are_retried_then_surface()
+    {
+        var time = new FakeTimeProvider();
+        var closed = new Uri("http://127.0.0.1:" + LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture));
+        var client = new RegistryClient(closed, _http, retry: new RetryPolicy(4, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)), time: time);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => RunOnFakeTimeAsync(time, client.ListTagsAsync("r")));
+
+        Assert.Equal(4, client.RequestCount);
     }
 
     public void Dispose() => _http.Dispose();
