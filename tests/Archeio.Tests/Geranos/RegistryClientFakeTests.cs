@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using Archeio.Tests.TestBed;
 using System.Text;
 using Geranos.Source;
@@ -152,6 +153,31 @@ public sealed class RegistryClientFakeTests : IDisposable
 
         Assert.Equal(HttpStatusCode.TooManyRequests, error.StatusCode);
         Assert.Equal(3, registry.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Blob_follows_a_redirect_to_storage()
+    {
+        var content = Encoding.UTF8.GetBytes("blob bytes");
+        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
+        await using var registry = await FakeSourceRegistry.StartAsync(async context =>
+        {
+            if (context.Request.Path.StartsWithSegments("/storage", StringComparison.Ordinal))
+            {
+                await context.Response.Body.WriteAsync(content);
+                return;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+            context.Response.Headers.Location = "/storage/" + digest + "?signature=x";
+        });
+
+        await using var stream = await new RegistryClient(registry.BaseUri, _http).OpenBlobAsync("r", digest);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+
+        Assert.Equal(content, copy.ToArray());
+        Assert.Equal(["GET /v2/r/blobs/" + digest, "GET /storage/" + digest + "?signature=x"], registry.Requests);
     }
 
     [Fact]
