@@ -43,6 +43,14 @@ internal static class BlobKeyHash
             + (M4 * (uint)b) + (M5 * (b >> 32))
             + (M6 * (uint)c) + (M7 * (c >> 32))
             + (M8 * (uint)d) + (M9 * (d >> 32));
+        // The multilinear sum is universal, but keys that differ in one word only (sequential digests) make
+        // it an arithmetic progression whose top bits can cluster for some multipliers: MurmurHash3's
+        // 64-bit finaliser, a bijection, spreads them again.
+        sum ^= sum >> 33;
+        sum *= 0xFF51AFD7ED558CCDUL;
+        sum ^= sum >> 33;
+        sum *= 0xC4CEB9FE1A85EC53UL;
+        sum ^= sum >> 33;
         return (uint)(sum >> 32);
     }
 
