@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Archeio.Geo;
 
@@ -14,47 +13,21 @@ namespace Archeio.Geo;
 internal sealed class AsnRangeMap<T>
     where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
 {
-    private const int BucketBits = 16;
-    private const int BucketCount = 1 << BucketBits;
-
-    // _starts[0] is zero; interval i runs from _starts[i] to _starts[i + 1] - 1 (the last to the end of
-    // the address space) and has AS number _asns[i], 0 for none. Two arrays rather than one of pairs:
-    // the binary search reads only starts, so more of them fit in each cache line.
-    private readonly T[] _starts;
+    // The shared interval index over the starts; _asns[i] is interval i's AS number, 0 for none.
+    private readonly Ranges.IntervalIndex<T> _index;
     private readonly uint[] _asns;
-
-    // _buckets[b] is the interval holding the first address whose top 16 bits are b, which narrows the
-    // binary search to the intervals of addresses sharing those bits: for IPv4 ASN data (~470k intervals)
-    // a few dozen at most instead of all of them. 256 KiB per address family.
-    private readonly int[] _buckets;
 
     private AsnRangeMap(T[] starts, uint[] asns)
     {
-        _starts = starts;
+        _index = new Ranges.IntervalIndex<T>(starts);
         _asns = asns;
-        _buckets = new int[BucketCount + 1];
-        var interval = 0;
-        for (var bucket = 0; bucket < BucketCount; bucket++)
-        {
-            var first = T.CreateTruncating(bucket) << BucketShift;
-            while (interval + 1 < starts.Length && starts[interval + 1] <= first)
-            {
-                interval++;
-            }
-
-            _buckets[bucket] = interval;
-        }
-
-        _buckets[BucketCount] = starts.Length - 1;
     }
 
-    private static int BucketShift => (Unsafe.SizeOf<T>() * 8) - BucketBits;
-
     /// <summary>Number of intervals, gaps included.</summary>
-    public int IntervalCount => _starts.Length;
+    public int IntervalCount => _index.Count;
 
     /// <summary>Bytes held by the arrays (starts, AS numbers, buckets), for the memory figure in the log and docs.</summary>
-    public long SizeInBytes => ((long)_starts.Length * Unsafe.SizeOf<T>()) + ((long)_asns.Length * sizeof(uint)) + ((long)_buckets.Length * sizeof(int));
+    public long SizeInBytes => _index.SizeInBytes + ((long)_asns.Length * sizeof(uint));
 
     /// <summary>
     /// Builds the map. <paramref name="ranges"/> is sorted in place. Where ranges overlap, the one that
@@ -97,26 +70,8 @@ internal sealed class AsnRangeMap<T>
 
     /// <summary>The AS number of the range holding <paramref name="address"/>, or 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint Find(T address)
-    {
-        // Binary search for the last start <= address within the bucket's run, in the branch-free
-        // friendly form of Khuong and Morin, "Array layouts for comparison-based searching".
-        var bucket = int.CreateTruncating(address >>> BucketShift);
-        ref var first = ref MemoryMarshal.GetArrayDataReference(_starts);
-        ref var buckets = ref MemoryMarshal.GetArrayDataReference(_buckets);
-        var lo = Unsafe.Add(ref buckets, bucket);
-        var n = Unsafe.Add(ref buckets, bucket + 1) - lo + 1;
-        while (n > 1)
-        {
-            var half = n >>> 1;
-            lo += Unsafe.Add(ref first, lo + half) <= address ? half : 0;
-            n -= half;
-        }
+    public uint Find(T address) => _asns[_index.IndexOf(address)];
 
-        return _asns[lo];
-    }
-
-    /// <summary>Ends the range on top of the stack: what lies under it and reaches further takes over after it.</summary>
     private static void Close(Stack<(T End, uint Asn)> open, List<T> starts, List<uint> asns)
     {
         var (end, _) = open.Pop();
@@ -142,21 +97,5 @@ internal sealed class AsnRangeMap<T>
     /// so adjacent ranges of the same AS merge into one interval.
     /// </summary>
     private static void Emit(List<T> starts, List<uint> asns, T start, uint asn)
-    {
-        var count = starts.Count;
-        if (count > 0 && starts[count - 1] == start)
-        {
-            starts.RemoveAt(count - 1);
-            asns.RemoveAt(count - 1);
-            count--;
-        }
-
-        if (count > 0 && asns[count - 1] == asn)
-        {
-            return;
-        }
-
-        starts.Add(start);
-        asns.Add(asn);
-    }
+        => Ranges.IntervalIndex<T>.Append(starts, asns, start, asn);
 }
