@@ -76,49 +76,13 @@ internal sealed class BlobPresenceCache
     public int Capacity { get; }
 
     /// <summary>Entries held, expired ones not yet dropped included; never more than <see cref="Capacity"/>.</summary>
-    public int Count
-    {
-        get
-        {
-            var count = 0;
-            foreach (var shard in _shards)
-            {
-                count += shard.Count;
-            }
-
-            return count;
-        }
-    }
+    public int Count => _shards.Sum(static shard => shard.Count);
 
     /// <summary>Live entries dropped to make room for new ones.</summary>
-    public long Evictions
-    {
-        get
-        {
-            var evictions = 0L;
-            foreach (var shard in _shards)
-            {
-                evictions += shard.Evictions;
-            }
-
-            return evictions;
-        }
-    }
+    public long Evictions => _shards.Sum(static shard => shard.Evictions);
 
     /// <summary>Entries dropped because their time to live had passed.</summary>
-    public long Expirations
-    {
-        get
-        {
-            var expirations = 0L;
-            foreach (var shard in _shards)
-            {
-                expirations += shard.Expirations;
-            }
-
-            return expirations;
-        }
-    }
+    public long Expirations => _shards.Sum(static shard => shard.Expirations);
 
     internal int ShardCount => _shards.Length;
 

@@ -158,6 +158,7 @@ internal static class ExplainCommand
     private static async Task<IpRangeTable> LoadRangesAsync(ArcheioSettings settings, bool online, IHttpClientFactory http, TextWriter output)
     {
         var prefixes = new List<CloudPrefix>();
+        var client = http.CreateClient(RangeLoadingService.HttpClientName);
         foreach (var source in settings.Ranges)
         {
             if (source.IsUrl && !online)
@@ -166,20 +167,15 @@ internal static class ExplainCommand
                 continue;
             }
 
-            try
+            // The server's own loader, so that explain sees exactly what the server would.
+            var (loaded, why) = await RangeLoadingService.LoadSourceAsync(source, client, settings.RangesFetchTimeout, TimeProvider.System, CancellationToken.None);
+            if (loaded is null)
             {
-                await using var stream = source.IsUrl
-                    ? await http.CreateClient(RangeLoadingService.HttpClientName).GetStreamAsync(new Uri(source.Source))
-                    : File.OpenRead(source.Source);
-                using var buffer = new MemoryStream();
-                await stream.CopyToAsync(buffer);
-                buffer.Position = 0;
-                prefixes.AddRange(RangeParser.Parse(source.Format, buffer, source.Cloud));
+                await output.WriteLineAsync($"note: {source.Cloud} ranges not loaded from {source.Source}: {why}");
+                continue;
             }
-            catch (Exception ex) when (ex is IOException or HttpRequestException or RangeFormatException or UnauthorizedAccessException)
-            {
-                await output.WriteLineAsync($"note: {source.Cloud} ranges not loaded from {source.Source}: {ex.Message}");
-            }
+
+            prefixes.AddRange(loaded);
         }
 
         return IpRangeTable.Build(prefixes);

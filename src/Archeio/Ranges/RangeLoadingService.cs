@@ -20,7 +20,8 @@ internal sealed partial class RangeLoadingService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var sources = settings.Ranges;
-        var results = await Task.WhenAll(sources.Select(s => LoadAsync(s, cancellationToken)));
+        var http = httpClientFactory.CreateClient(HttpClientName);
+        var results = await Task.WhenAll(sources.Select(s => LoadSourceAsync(s, http, settings.RangesFetchTimeout, time, cancellationToken)));
         var errors = new List<ConfigurationError>();
         var prefixes = new List<CloudPrefix>();
         for (var i = 0; i < sources.Length; i++)
@@ -54,7 +55,9 @@ internal sealed partial class RangeLoadingService(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task<(IReadOnlyList<CloudPrefix>? Prefixes, string? Error)> LoadAsync(RangeSourceSettings source, CancellationToken cancellationToken)
+    /// <summary>Reads and parses one source: a file, or a URL fetched within <paramref name="timeout"/>. Never throws for a bad source.</summary>
+    internal static async Task<(IReadOnlyList<CloudPrefix>? Prefixes, string? Error)> LoadSourceAsync(
+        RangeSourceSettings source, HttpClient http, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
@@ -64,10 +67,9 @@ internal sealed partial class RangeLoadingService(
                 return (RangeParser.Parse(source.Format, file, source.Cloud), null);
             }
 
-            using var timeout = new CancellationTokenSource(settings.RangesFetchTimeout, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-            var client = httpClientFactory.CreateClient(HttpClientName);
-            await using var body = await client.GetStreamAsync(new Uri(source.Source), linked.Token);
+            using var limit = new CancellationTokenSource(timeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(limit.Token, cancellationToken);
+            await using var body = await http.GetStreamAsync(new Uri(source.Source), linked.Token);
             using var buffer = new MemoryStream();
             await body.CopyToAsync(buffer, linked.Token);
             buffer.Position = 0;
@@ -75,7 +77,7 @@ internal sealed partial class RangeLoadingService(
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (null, $"timed out after {settings.RangesFetchTimeout}");
+            return (null, $"timed out after {timeout}");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or HttpRequestException or RangeFormatException)
         {

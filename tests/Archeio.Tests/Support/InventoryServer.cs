@@ -1,13 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Archeio.Tests.Support;
 
@@ -18,15 +12,13 @@ namespace Archeio.Tests.Support;
 /// </summary>
 internal sealed class InventoryServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackServer _server = null!;
     private readonly Lock _lock = new();
     private string _body = string.Empty;
     private int _requests;
     private int _notModified;
 
-    private InventoryServer(WebApplication app) => _app = app;
-
-    public string Url { get; private set; } = string.Empty;
+    public string Url => _server.BaseUrl + "/geranos/inventory.txt";
 
     /// <summary>The inventory text served.</summary>
     public string Body
@@ -69,14 +61,8 @@ internal sealed class InventoryServer : IAsyncDisposable
 
     public static async Task<InventoryServer> StartAsync(string body = "")
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var server = new InventoryServer(app) { Body = body };
-        app.Run(server.HandleAsync);
-        await app.StartAsync();
-        server.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/geranos/inventory.txt";
+        var server = new InventoryServer { Body = body };
+        server._server = await LoopbackServer.StartAsync(server.HandleAsync);
         return server;
     }
 
@@ -128,7 +114,6 @@ internal sealed class InventoryServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
     }
 }

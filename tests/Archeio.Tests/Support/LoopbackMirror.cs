@@ -1,11 +1,5 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Archeio.Tests.Support;
 
@@ -16,14 +10,12 @@ namespace Archeio.Tests.Support;
 /// </summary>
 internal sealed class LoopbackMirror : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackServer _server = null!;
     private readonly ConcurrentDictionary<string, byte[]> _blobs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private LoopbackMirror(WebApplication app) => _app = app;
-
-    public string BaseUrl { get; private set; } = string.Empty;
+    public string BaseUrl => _server.BaseUrl;
 
     /// <summary>The mirror's <c>BlobUrl</c> template.</summary>
     public string BlobUrlTemplate => BaseUrl + "/containers/images/{digest}";
@@ -42,14 +34,8 @@ internal sealed class LoopbackMirror : IAsyncDisposable
 
     public static async Task<LoopbackMirror> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var mirror = new LoopbackMirror(app);
-        app.Run(mirror.HandleAsync);
-        await app.StartAsync();
-        mirror.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var mirror = new LoopbackMirror();
+        mirror._server = await LoopbackServer.StartAsync(mirror.HandleAsync);
         return mirror;
     }
 
@@ -97,7 +83,6 @@ internal sealed class LoopbackMirror : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
     }
 }

@@ -2,14 +2,10 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Archeio.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Archeio.Tests.TestBed;
 
@@ -150,7 +146,7 @@ public sealed class ObjectStoresAndLoadBalancerTests : IDisposable
         var seen = new ConcurrentQueue<(string ForwardedFor, string Host, string Target)>();
         const string location = "http://127.0.0.1:9/archeio-blobs/containers/images/sha256:abc?X-Amz-Signature=a%2Bb&x=%3A";
         await using var echo = await StartEchoAsync(seen, location);
-        var echoPort = new Uri(echo.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port;
+        var echoPort = new Uri(echo.BaseUrl).Port;
         await using var nginx = await NginxProcess.StartAsync(new NginxOptions
         {
             ArcheioPort = echoPort,
@@ -213,13 +209,8 @@ public sealed class ObjectStoresAndLoadBalancerTests : IDisposable
     }
 
     /// <summary>An upstream that records what the load balancer sent and answers 307 to <paramref name="location"/>.</summary>
-    private static async Task<WebApplication> StartEchoAsync(ConcurrentQueue<(string, string, string)> seen, string location)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.Run(context =>
+    private static Task<LoopbackServer> StartEchoAsync(ConcurrentQueue<(string, string, string)> seen, string location)
+        => LoopbackServer.StartAsync(context =>
         {
             seen.Enqueue((
                 context.Request.Headers["X-Forwarded-For"].ToString(),
@@ -229,7 +220,4 @@ public sealed class ObjectStoresAndLoadBalancerTests : IDisposable
             context.Response.Headers.Location = location;
             return Task.CompletedTask;
         });
-        await app.StartAsync();
-        return app;
-    }
 }

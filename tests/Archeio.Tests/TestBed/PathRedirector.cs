@@ -1,10 +1,5 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Archeio.Tests.Support;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Archeio.Tests.TestBed;
 
@@ -15,17 +10,16 @@ namespace Archeio.Tests.TestBed;
 /// </summary>
 internal sealed class PathRedirector : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private LoopbackServer _server = null!;
     private readonly string _target;
 
-    private PathRedirector(WebApplication app, string name, string targetBaseUrl)
+    private PathRedirector(string name, string targetBaseUrl)
     {
-        _app = app;
         _target = targetBaseUrl.TrimEnd('/');
         AccessLog = new AccessLog(name);
     }
 
-    public string BaseUrl { get; private set; } = string.Empty;
+    public string BaseUrl => _server.BaseUrl;
 
     public string HostPort => new Uri(BaseUrl).Authority;
 
@@ -33,21 +27,14 @@ internal sealed class PathRedirector : IAsyncDisposable
 
     public static async Task<PathRedirector> StartAsync(string name, string targetBaseUrl)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var redirector = new PathRedirector(app, name, targetBaseUrl);
-        app.Run(redirector.Handle);
-        await app.StartAsync();
-        redirector.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var redirector = new PathRedirector(name, targetBaseUrl);
+        redirector._server = await LoopbackServer.StartAsync(redirector.Handle);
         return redirector;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _server.DisposeAsync();
     }
 
     private Task Handle(HttpContext context)
