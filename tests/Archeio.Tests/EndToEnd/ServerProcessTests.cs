@@ -137,10 +137,12 @@ public sealed class ServerProcessTests : IAsyncLifetime, IDisposable
         Assert.True(s.GetProperty("DurationMs").GetDouble() >= 0);
     }
 
-    [Fact]
-    public async Task Stops_gracefully_on_SIGTERM()
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task Stops_gracefully_on_SIGTERM_and_SIGINT(string signal)
     {
-        _server.Terminate();
+        _server.Terminate(signal);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await _server.Process.WaitForExitAsync(timeout.Token);

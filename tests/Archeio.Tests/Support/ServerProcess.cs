@@ -61,10 +61,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         return (server._process.ExitCode, server.StandardError);
     }
 
-    /// <summary>Sends SIGTERM, as a container runtime does on shutdown.</summary>
-    public void Terminate()
+    /// <summary>Sends SIGTERM (as a container runtime does on shutdown) or another signal, e.g. <c>INT</c> (Ctrl-C).</summary>
+    public void Terminate(string signal = "TERM")
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 
