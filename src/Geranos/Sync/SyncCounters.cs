@@ -1,0 +1,102 @@
+namespace Geranos.Sync;
+
+/// <summary>
+/// A run's counters, updated from many tasks at once (Interlocked) and read by the progress display.
+/// Totals grow as the run discovers work: tags first, then the blobs of each walked manifest.
+/// </summary>
+internal sealed class SyncCounters
+{
+    private long _manifestsTotal;
+    private long _manifestsDone;
+    private long _manifestsRecorded;
+    private long _blobsTotal;
+    private long _blobsDone;
+    private long _blobsPresent;
+    private long _blobsCopied;
+    private long _blobsFailed;
+    private long _blobsUnknownSize;
+    private long _bytesTotal;
+    private long _bytesDone;
+    private long _bytesCopied;
+
+    public long ManifestsRecorded => Interlocked.Read(ref _manifestsRecorded);
+
+    public long ManifestsDone => Interlocked.Read(ref _manifestsDone);
+
+    public long BlobsTotal => Interlocked.Read(ref _blobsTotal);
+
+    public long BlobsPresent => Interlocked.Read(ref _blobsPresent);
+
+    public long BlobsCopied => Interlocked.Read(ref _blobsCopied);
+
+    public long BlobsFailed => Interlocked.Read(ref _blobsFailed);
+
+    public long BlobsUnknownSize => Interlocked.Read(ref _blobsUnknownSize);
+
+    public long BytesTotal => Interlocked.Read(ref _bytesTotal);
+
+    public long BytesCopied => Interlocked.Read(ref _bytesCopied);
+
+    public void ManifestsFound(int count) => Interlocked.Add(ref _manifestsTotal, count);
+
+    public void ManifestRecorded()
+    {
+        Interlocked.Increment(ref _manifestsRecorded);
+        Interlocked.Increment(ref _manifestsDone);
+    }
+
+    /// <summary>A tag or referrer finished, mirrored or failed.</summary>
+    public void ManifestDone() => Interlocked.Increment(ref _manifestsDone);
+
+    public void BlobFound(long? size)
+    {
+        Interlocked.Increment(ref _blobsTotal);
+        if (size is { } bytes)
+        {
+            Interlocked.Add(ref _bytesTotal, bytes);
+        }
+        else
+        {
+            Interlocked.Increment(ref _blobsUnknownSize);
+        }
+    }
+
+    public void BlobPresent(long? size)
+    {
+        Interlocked.Increment(ref _blobsPresent);
+        Interlocked.Increment(ref _blobsDone);
+        Interlocked.Add(ref _bytesDone, size ?? 0);
+    }
+
+    /// <summary>A blob a dry run would copy.</summary>
+    public void BlobPlanned(long? size)
+    {
+        Interlocked.Increment(ref _blobsDone);
+        Interlocked.Add(ref _bytesDone, size ?? 0);
+    }
+
+    /// <summary>A blob copied; its bytes were already counted as they streamed (<see cref="BytesStreamed"/>).</summary>
+    public void BlobCopied(long bytes)
+    {
+        Interlocked.Increment(ref _blobsCopied);
+        Interlocked.Increment(ref _blobsDone);
+        Interlocked.Add(ref _bytesCopied, bytes);
+    }
+
+    public void BlobFailed()
+    {
+        Interlocked.Increment(ref _blobsFailed);
+        Interlocked.Increment(ref _blobsDone);
+    }
+
+    /// <summary>Bytes read from the source; negative to take back an attempt that failed.</summary>
+    public void BytesStreamed(long bytes) => Interlocked.Add(ref _bytesDone, bytes);
+
+    public SyncProgressSnapshot Snapshot() => new(
+        Interlocked.Read(ref _manifestsTotal),
+        Interlocked.Read(ref _manifestsDone),
+        Interlocked.Read(ref _blobsTotal),
+        Interlocked.Read(ref _blobsDone),
+        Interlocked.Read(ref _bytesTotal),
+        Interlocked.Read(ref _bytesDone));
+}
