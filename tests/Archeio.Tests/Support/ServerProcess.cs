@@ -76,7 +76,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(ServerAssembly());
+        info.ArgumentList.Add(BuildOutput.Find("Archeio", "Archeio.dll"));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -124,24 +124,6 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return server;
-    }
-
-    /// <summary>The server's build output, built with the tests (same configuration).</summary>
-    private static string ServerAssembly()
-    {
-        var testDirectory = new DirectoryInfo(AppContext.BaseDirectory);
-        var framework = testDirectory.Name;
-        var configuration = testDirectory.Parent!.Name;
-        for (var directory = testDirectory; directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "src", "Archeio", "bin", configuration, framework, "Archeio.dll");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"Archeio.dll ({configuration}/{framework}) not found above {testDirectory.FullName}");
     }
 
     public async ValueTask DisposeAsync()
