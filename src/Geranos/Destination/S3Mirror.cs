@@ -36,6 +36,9 @@ internal sealed class S3Mirror
 
     public IAmazonS3 Client { get; }
 
+    /// <summary>Keys per ListObjectsV2 page; null takes the store's default (1000 on S3).</summary>
+    public int? ListPageSize { get; init; }
+
     /// <summary>Digest → size of every object under <c>containers/images/</c> whose name is a valid digest.</summary>
     public async Task<IReadOnlyDictionary<string, long>> ListBlobsAsync(CancellationToken ct)
     {
@@ -76,7 +79,7 @@ internal sealed class S3Mirror
     {
         ArgumentNullException.ThrowIfNull(prefix);
         var objects = new List<StoredObject>();
-        var request = new ListObjectsV2Request { BucketName = Url.Bucket, Prefix = prefix };
+        var request = new ListObjectsV2Request { BucketName = Url.Bucket, Prefix = prefix, MaxKeys = ListPageSize };
         while (true)
         {
             var response = await Client.ListObjectsV2Async(request, ct).ConfigureAwait(false);
@@ -126,7 +129,7 @@ internal sealed class S3Mirror
     public async Task WriteMarkerAsync(ManifestMarker marker, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(marker);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(marker, DestinationJsonContext.Default.ManifestMarker);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(marker, DestinationJsonContext.Readable.ManifestMarker);
         await PutBytesAsync(Url.MarkerKey(marker.Digest), bytes, MarkerContentType, MutableCacheControl, ct).ConfigureAwait(false);
     }
 
