@@ -94,6 +94,7 @@ internal sealed class MirrorVerifier
                 string.Create(CultureInfo.InvariantCulture, $"size {blobs[digest]}, manifest {manifest} says {expected}")));
         }
 
+        // The inventory may name manifests as well as blobs; a blob already reported missing for a marker is not repeated.
         if (await mirror.ReadInventoryAsync(ct).ConfigureAwait(false) is { } inventory)
         {
             foreach (var digest in inventory.Distinct(StringComparer.Ordinal))
@@ -102,7 +103,7 @@ internal sealed class MirrorVerifier
                 {
                     problems.Add(new VerifyProblem(url.InventoryKey, $"'{digest}' is not a digest"));
                 }
-                else if (!blobs.ContainsKey(digest) && !markers.Contains(digest))
+                else if (!blobs.ContainsKey(digest) && !markers.Contains(digest) && !missing.ContainsKey(digest))
                 {
                     problems.Add(new VerifyProblem(url.BlobKey(digest), "missing, listed in the inventory"));
                 }
