@@ -144,6 +144,9 @@ internal sealed partial class S3rverProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = data.Path,
         };
+        // s3rver 3 makes ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17+) keeps in its legacy
+        // provider: without it, every listing that needs a second page fails with 500 InternalError.
+        info.ArgumentList.Add("--openssl-legacy-provider");
         info.ArgumentList.Add(Tools.Find("s3rver"));
         foreach (var argument in new[]
         {

@@ -1,0 +1,174 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using Amazon.S3;
+
+namespace Geranos.Destination;
+
+/// <summary>
+/// Checks that a mirror can serve what its markers promise. Shallow (listings, markers, inventory; cheap): every blob a
+/// marker names is present with the size the manifest gives, every inventory digest exists, and nothing but digests lives
+/// under <c>containers/images/</c>. Deep additionally reads back every blob object and hashes it with its key's
+/// algorithm, which catches content that was overwritten or rotted in place with the same size.
+/// </summary>
+internal sealed class MirrorVerifier
+{
+    public const int DefaultReadBufferSize = 1024 * 1024;
+
+    private readonly int _readBufferSize;
+
+    /// <param name="readBufferSize">The buffer each deep read streams through.</param>
+    public MirrorVerifier(int readBufferSize = DefaultReadBufferSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(readBufferSize);
+        _readBufferSize = readBufferSize;
+    }
+
+    public async Task<VerifyReport> VerifyAsync(S3Mirror mirror, bool deep, int parallel, Action<long>? onBytes, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(mirror);
+        var url = mirror.Url;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallel), CancellationToken = ct };
+        var problems = new ConcurrentBag<VerifyProblem>();
+
+        var objects = await mirror.ListObjectsAsync(url.BlobPrefix, ct).ConfigureAwait(false);
+        var blobs = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var stored in objects)
+        {
+            var name = stored.Key[url.BlobPrefix.Length..];
+            if (BlobDigest.IsValid(name))
+            {
+                blobs[name] = stored.Size;
+            }
+            else
+            {
+                problems.Add(new VerifyProblem(stored.Key, "not a blob: the name is not a sha256 or sha512 digest"));
+            }
+        }
+
+        var markers = await mirror.ListMarkersAsync(ct).ConfigureAwait(false);
+
+        // Blob digest -> the manifests that need it but find it missing or of another size.
+        var missing = new ConcurrentDictionary<string, ConcurrentBag<string>>(StringComparer.Ordinal);
+        var wrongSize = new ConcurrentDictionary<string, ConcurrentBag<(string Manifest, long Size)>>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(markers, options, async (manifest, token) =>
+        {
+            ManifestMarker? marker;
+            try
+            {
+                marker = await mirror.ReadMarkerAsync(manifest, token).ConfigureAwait(false);
+            }
+            catch (InvalidDataException e)
+            {
+                problems.Add(new VerifyProblem(url.MarkerKey(manifest), "unreadable marker: " + e.Message));
+                return;
+            }
+
+            foreach (var blob in marker?.Blobs ?? [])
+            {
+                if (!blobs.TryGetValue(blob.Digest, out var size))
+                {
+                    missing.GetOrAdd(blob.Digest, _ => []).Add(manifest);
+                }
+                else if (blob.Size is { } expected && expected != size)
+                {
+                    wrongSize.GetOrAdd(blob.Digest, _ => []).Add((manifest, expected));
+                }
+            }
+        }).ConfigureAwait(false);
+
+        foreach (var (digest, manifests) in missing)
+        {
+            var first = manifests.Order(StringComparer.Ordinal).First();
+            var others = manifests.Distinct(StringComparer.Ordinal).Count() - 1;
+            var more = others > 0 ? string.Create(CultureInfo.InvariantCulture, $" and {others} more") : "";
+            problems.Add(new VerifyProblem(url.BlobKey(digest), $"missing, needed by manifest {first}{more}"));
+        }
+
+        foreach (var (digest, claims) in wrongSize)
+        {
+            var (manifest, expected) = claims.OrderBy(claim => claim.Manifest, StringComparer.Ordinal).First();
+            problems.Add(new VerifyProblem(
+                url.BlobKey(digest),
+                string.Create(CultureInfo.InvariantCulture, $"size {blobs[digest]}, manifest {manifest} says {expected}")));
+        }
+
+        // The inventory may name manifests as well as blobs; a blob already reported missing for a marker is not repeated.
+        if (await mirror.ReadInventoryAsync(ct).ConfigureAwait(false) is { } inventory)
+        {
+            foreach (var digest in inventory.Distinct(StringComparer.Ordinal))
+            {
+                if (!BlobDigest.IsValid(digest))
+                {
+                    problems.Add(new VerifyProblem(url.InventoryKey, $"'{digest}' is not a digest"));
+                }
+                else if (!blobs.ContainsKey(digest) && !markers.Contains(digest) && !missing.ContainsKey(digest))
+                {
+                    problems.Add(new VerifyProblem(url.BlobKey(digest), "missing, listed in the inventory"));
+                }
+            }
+        }
+
+        long bytesHashed = 0;
+        if (deep)
+        {
+            await Parallel.ForEachAsync(blobs.Keys, options, async (digest, token) =>
+            {
+                var (actual, bytes) = await HashAsync(mirror, digest, onBytes, token).ConfigureAwait(false);
+                Interlocked.Add(ref bytesHashed, bytes);
+                if (actual is null)
+                {
+                    problems.Add(new VerifyProblem(url.BlobKey(digest), "vanished while verifying"));
+                }
+                else if (actual != digest)
+                {
+                    problems.Add(new VerifyProblem(url.BlobKey(digest), $"content is {actual}"));
+                }
+            }).ConfigureAwait(false);
+        }
+
+        var sorted = problems
+            .OrderBy(problem => problem.Key, StringComparer.Ordinal)
+            .ThenBy(problem => problem.Reason, StringComparer.Ordinal)
+            .ToList();
+        return new VerifyReport(url.ToString(), objects.Count, markers.Count, bytesHashed, sorted);
+    }
+
+    /// <summary>The digest of blob object <paramref name="digest"/> as stored, and its length; null digest if it is gone.</summary>
+    private async Task<(string? Digest, long Bytes)> HashAsync(S3Mirror mirror, string digest, Action<long>? onBytes, CancellationToken ct)
+    {
+        if (!BlobDigest.TryCreateHash(digest, out var hash, out _))
+        {
+            return (null, 0);
+        }
+
+        using (hash)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(_readBufferSize);
+            try
+            {
+                using var response = await mirror.Client.GetObjectAsync(mirror.Url.Bucket, mirror.Url.BlobKey(digest), ct).ConfigureAwait(false);
+                var stream = response.ResponseStream;
+                long total = 0;
+                int read;
+                while ((read = await stream.ReadAsync(buffer.AsMemory(0, _readBufferSize), ct).ConfigureAwait(false)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    total += read;
+                    onBytes?.Invoke(read);
+                }
+
+                return (BlobDigest.Format(hash), total);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return (null, 0);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+}

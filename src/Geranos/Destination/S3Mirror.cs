@@ -1,0 +1,262 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Geranos.Destination.Json;
+
+namespace Geranos.Destination;
+
+/// <summary>
+/// One destination bucket and prefix: listing what is there, markers, the inventory, and housekeeping. Blob objects are
+/// written only by <see cref="VerifiedBlobCopier"/>, which verifies them first.
+/// </summary>
+internal sealed class S3Mirror
+{
+    /// <summary>Content-addressed objects never change: any cache may keep them for a year.</summary>
+    public const string ImmutableCacheControl = "public, max-age=31536000, immutable";
+
+    /// <summary>The inventory is rewritten by every sync: caches must revalidate it.</summary>
+    public const string MutableCacheControl = "no-cache";
+
+    public const string BlobContentType = "application/octet-stream";
+
+    private const string InventoryContentType = "text/plain";
+    private const string MarkerContentType = "application/json";
+
+    public S3Mirror(IAmazonS3 s3, DestinationUrl url)
+    {
+        ArgumentNullException.ThrowIfNull(s3);
+        ArgumentNullException.ThrowIfNull(url);
+        Client = s3;
+        Url = url;
+    }
+
+    public DestinationUrl Url { get; }
+
+    public IAmazonS3 Client { get; }
+
+    /// <summary>Keys per ListObjectsV2 page; null takes the store's default (1000 on S3).</summary>
+    public int? ListPageSize { get; init; }
+
+    /// <summary>Digest → size of every object under <c>containers/images/</c> whose name is a valid digest.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> ListBlobsAsync(CancellationToken ct)
+    {
+        var blobs = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var stored in await ListObjectsAsync(Url.BlobPrefix, ct).ConfigureAwait(false))
+        {
+            var digest = stored.Key[Url.BlobPrefix.Length..];
+            if (BlobDigest.IsValid(digest))
+            {
+                blobs[digest] = stored.Size;
+            }
+        }
+
+        return blobs;
+    }
+
+    /// <summary>The digests of manifests that have a marker.</summary>
+    public async Task<IReadOnlySet<string>> ListMarkersAsync(CancellationToken ct)
+    {
+        var markers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var stored in await ListObjectsAsync(Url.MarkerPrefix, ct).ConfigureAwait(false))
+        {
+            var digest = stored.Key[Url.MarkerPrefix.Length..];
+            if (BlobDigest.IsValid(digest))
+            {
+                markers.Add(digest);
+            }
+        }
+
+        return markers;
+    }
+
+    /// <summary>
+    /// Every object whose key starts with <paramref name="prefix"/> (a full key prefix, e.g. <see cref="DestinationUrl.BlobPrefix"/>),
+    /// following ListObjectsV2 continuation tokens (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
+    /// </summary>
+    public async Task<IReadOnlyList<StoredObject>> ListObjectsAsync(string prefix, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var objects = new List<StoredObject>();
+        var request = new ListObjectsV2Request { BucketName = Url.Bucket, Prefix = prefix, MaxKeys = ListPageSize };
+        while (true)
+        {
+            var response = await Client.ListObjectsV2Async(request, ct).ConfigureAwait(false);
+            foreach (var item in response.S3Objects ?? [])
+            {
+                objects.Add(new StoredObject(item.Key, item.Size ?? 0));
+            }
+
+            if (response.IsTruncated != true || string.IsNullOrEmpty(response.NextContinuationToken))
+            {
+                return objects;
+            }
+
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+    }
+
+    /// <summary>The marker of manifest <paramref name="digest"/>; null if there is none.</summary>
+    /// <exception cref="InvalidDataException">The object is not a marker of that manifest.</exception>
+    public async Task<ManifestMarker?> ReadMarkerAsync(string digest, CancellationToken ct)
+    {
+        var key = Url.MarkerKey(digest);
+        var bytes = await GetBytesAsync(key, ct).ConfigureAwait(false);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        ManifestMarker? marker;
+        try
+        {
+            marker = JsonSerializer.Deserialize(bytes, DestinationJsonContext.Default.ManifestMarker);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{key}: not a manifest marker: {e.Message}", e);
+        }
+
+        if (marker is null || marker.Digest != digest)
+        {
+            throw new InvalidDataException($"{key}: the marker names manifest {marker?.Digest ?? "(none)"}");
+        }
+
+        return marker;
+    }
+
+    public async Task WriteMarkerAsync(ManifestMarker marker, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(marker, DestinationJsonContext.Readable.ManifestMarker);
+        await PutBytesAsync(Url.MarkerKey(marker.Digest), bytes, MarkerContentType, MutableCacheControl, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The digests of the inventory, one per non-empty line; null if there is no inventory.</summary>
+    public async Task<IReadOnlyList<string>?> ReadInventoryAsync(CancellationToken ct)
+    {
+        var bytes = await GetBytesAsync(Url.InventoryKey, ct).ConfigureAwait(false);
+        return bytes is null
+            ? null
+            : Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    /// <summary>Writes the inventory: distinct digests, sorted ordinally, one per line, each line ending in <c>\n</c>.</summary>
+    public async Task WriteInventoryAsync(IEnumerable<string> digests, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(digests);
+        var text = new StringBuilder();
+        foreach (var digest in digests.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            text.Append(digest).Append('\n');
+        }
+
+        await PutBytesAsync(Url.InventoryKey, Encoding.UTF8.GetBytes(text.ToString()), InventoryContentType, MutableCacheControl, ct)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>The size of blob <paramref name="digest"/>'s object, or null when there is none.</summary>
+    public async Task<long?> HeadBlobAsync(string digest, CancellationToken ct)
+    {
+        try
+        {
+            var response = await Client.GetObjectMetadataAsync(Url.Bucket, Url.BlobKey(digest), ct).ConfigureAwait(false);
+            return response.ContentLength;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Aborts the multipart uploads under the blob prefix that began before <paramref name="initiatedBefore"/>: a copy
+    /// that died (killed process, lost network) leaves its parts behind, billed but invisible
+    /// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpu-abort-incomplete-mpu-lifecycle-config.html).
+    /// Returns how many were aborted; 0 when the store cannot list uploads (s3rver answers 501 NotImplemented).
+    /// </summary>
+    public async Task<int> AbortStaleUploadsAsync(DateTimeOffset initiatedBefore, CancellationToken ct)
+    {
+        var stale = new List<(string Key, string UploadId)>();
+        var request = new ListMultipartUploadsRequest { BucketName = Url.Bucket, Prefix = Url.BlobPrefix };
+        try
+        {
+            while (true)
+            {
+                var response = await Client.ListMultipartUploadsAsync(request, ct).ConfigureAwait(false);
+                foreach (var upload in response.MultipartUploads ?? [])
+                {
+                    if (upload.Initiated is { } initiated && new DateTimeOffset(initiated.ToUniversalTime(), TimeSpan.Zero) < initiatedBefore)
+                    {
+                        stale.Add((upload.Key, upload.UploadId));
+                    }
+                }
+
+                if (response.IsTruncated != true)
+                {
+                    break;
+                }
+
+                request.KeyMarker = response.NextKeyMarker;
+                request.UploadIdMarker = response.NextUploadIdMarker;
+            }
+        }
+        catch (AmazonS3Exception e) when (IsUnsupported(e))
+        {
+            return 0;
+        }
+
+        var aborted = 0;
+        foreach (var (key, uploadId) in stale)
+        {
+            try
+            {
+                await Client.AbortMultipartUploadAsync(Url.Bucket, key, uploadId, ct).ConfigureAwait(false);
+                aborted++;
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                // NoSuchUpload: it completed or was aborted meanwhile.
+            }
+        }
+
+        return aborted;
+    }
+
+    /// <summary>NotImplemented (501) or MethodNotAllowed (405): the store lacks the operation.</summary>
+    internal static bool IsUnsupported(AmazonS3Exception e)
+        => e.StatusCode is HttpStatusCode.NotImplemented or HttpStatusCode.MethodNotAllowed
+            || e.ErrorCode is "NotImplemented" or "MethodNotAllowed";
+
+    private async Task<byte[]?> GetBytesAsync(string key, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await Client.GetObjectAsync(Url.Bucket, key, ct).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(buffer, ct).ConfigureAwait(false);
+            return buffer.ToArray();
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private async Task PutBytesAsync(string key, byte[] bytes, string contentType, string cacheControl, CancellationToken ct)
+    {
+        using var body = new MemoryStream(bytes, writable: false);
+        var request = new PutObjectRequest
+        {
+            BucketName = Url.Bucket,
+            Key = key,
+            InputStream = body,
+            AutoCloseStream = false,
+            ContentType = contentType,
+            UseChunkEncoding = false,
+        };
+        request.Headers.CacheControl = cacheControl;
+        await Client.PutObjectAsync(request, ct).ConfigureAwait(false);
+    }
+}
