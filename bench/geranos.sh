@@ -29,7 +29,7 @@ storage: { filesystem: { rootdirectory: $work/registry/storage }, maintenance: {
 http: { addr: 127.0.0.1:$registry_port, secret: geranos-bench }
 YML
 docker-registry serve "$work/registry/config.yml" >"$work/registry.log" 2>&1 & pids+=($!)
-node "$root/.tools/node_modules/s3rver/bin/s3rver.js" --directory "$work/s3" --address 127.0.0.1 --port "$s3_port" \
+node --openssl-legacy-provider "$root/.tools/node_modules/s3rver/bin/s3rver.js" --directory "$work/s3" --address 127.0.0.1 --port "$s3_port" \
   --no-vhost-buckets --configure-bucket bench --silent >"$work/s3rver.log" 2>&1 & pids+=($!)
 wait_port "$registry_port"; wait_port "$s3_port"
 
