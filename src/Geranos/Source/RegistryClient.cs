@@ -11,14 +11,18 @@ namespace Geranos.Source;
 
 /// <summary>
 /// Reads from a source registry with the OCI distribution API
-/// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md): tags, manifests, blobs.
+/// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md): catalog, tags, manifests, referrers, blobs.
 /// The registry URL is <c>http(s)://host[:port][/prefix]</c>; a prefix is a repository namespace, so
 /// <c>https://r.example/library</c> and repository <c>alpine</c> read <c>/v2/library/alpine/…</c>.
 /// Auth is anonymous, basic, or the bearer token flow (https://distribution.github.io/distribution/spec/auth/token/),
-/// with tokens cached per scope until they expire. 429, 5xx and connection errors are retried per <see cref="RetryPolicy"/>.
+/// with tokens cached per scope until they expire. 429, 5xx and connection errors are retried per <see cref="RetryPolicy"/>;
+/// error statuses surface as <see cref="RegistryException"/>.
 /// </summary>
 internal sealed class RegistryClient
 {
+    /// <summary>The bearer scope for <c>GET /v2/_catalog</c> (https://distribution.github.io/distribution/spec/auth/scope/).</summary>
+    private const string CatalogScope = "registry:catalog:*";
+
     /// <summary>A token that states no lifetime lives 60 s (the token spec's default).</summary>
     private static readonly TimeSpan DefaultTokenLifetime = TimeSpan.FromSeconds(60);
 
@@ -64,29 +68,46 @@ internal sealed class RegistryClient
     public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, int? pageSize = null, CancellationToken cancellationToken = default)
     {
         var name = FullName(repository);
-        var query = pageSize is { } n ? "?n=" + n.ToString(CultureInfo.InvariantCulture) : "";
-        Uri? next = new(_origin, $"v2/{name}/tags/list{query}");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var tags = new List<string>();
-        var visited = new HashSet<Uri>();
-        while (next is not null && visited.Add(next))
+        await ReadPagesAsync(RepositoryScope(name), new Uri(_origin, $"v2/{name}/tags/list{PageQuery(pageSize)}"), null, static _ => false, bytes =>
         {
-            using var response = await SendAsync(name, next, null, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-            await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            var page = JsonSerializer.Deserialize(bytes, SourceJsonContext.Default.TagListDocument);
-            foreach (var tag in page?.Tags ?? [])
+            foreach (var tag in JsonSerializer.Deserialize(bytes, SourceJsonContext.Default.TagListDocument)?.Tags ?? [])
             {
                 if (seen.Add(tag))
                 {
                     tags.Add(tag);
                 }
             }
-
-            next = NextPage(response, next);
-        }
-
+        }, cancellationToken).ConfigureAwait(false);
         return tags;
+    }
+
+    /// <summary>
+    /// Every repository below the registry URL's prefix, with the prefix stripped (registry <c>http://r/project</c>
+    /// and catalog entry <c>project/app</c> give <c>app</c>), each once, from <c>GET /v2/_catalog</c> and its
+    /// <c>Link</c> pages (https://distribution.github.io/distribution/spec/api/#catalog). The catalog is optional and
+    /// many registries do not offer it (Docker Hub, GHCR, ECR without the right policy), so null rather than an
+    /// exception when the first page answers 404, 405, 401 or 403 after authenticating, or an <c>UNSUPPORTED</c>
+    /// error: the caller then asks for repositories by name. The bearer scope is <c>registry:catalog:*</c>.
+    /// </summary>
+    /// <param name="pageSize">The <c>n</c> to ask for; null lets the registry choose.</param>
+    /// <param name="cancellationToken">Stops paging.</param>
+    public async Task<IReadOnlyList<string>?> ListRepositoriesAsync(int? pageSize = null, CancellationToken cancellationToken = default)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var repositories = new List<string>();
+        var offered = await ReadPagesAsync(CatalogScope, new Uri(_origin, "v2/_catalog" + PageQuery(pageSize)), null, IsCatalogUnsupported, bytes =>
+        {
+            foreach (var entry in JsonSerializer.Deserialize(bytes, SourceJsonContext.Default.CatalogDocument)?.Repositories ?? [])
+            {
+                if (StripPrefix(entry) is { } repository && seen.Add(repository))
+                {
+                    repositories.Add(repository);
+                }
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return offered ? repositories : null;
     }
 
     /// <summary>
@@ -98,7 +119,7 @@ internal sealed class RegistryClient
     {
         var name = FullName(repository);
         var uri = new Uri(_origin, $"v2/{name}/manifests/{reference}");
-        using var response = await SendAsync(name, uri, ManifestMediaTypes.All, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Get, RepositoryScope(name), uri, ManifestMediaTypes.All, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var mediaType = response.Content.Headers.ContentType?.MediaType;
@@ -121,6 +142,52 @@ internal sealed class RegistryClient
     }
 
     /// <summary>
+    /// The digest <paramref name="reference"/> names now, from <c>HEAD /v2/&lt;name&gt;/manifests/&lt;reference&gt;</c>
+    /// and its <c>Docker-Content-Digest</c> header, with the same Accept list as <see cref="GetManifestAsync"/> so that
+    /// the digest is the one a GET would serve (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#checking-if-content-exists-in-the-registry).
+    /// A HEAD costs no manifest bytes and, on Docker Hub, no pull quota: it tells a mirror whether a tag moved.
+    /// </summary>
+    /// <returns>The digest; null when the registry answered without the header (the header is a SHOULD), so the caller GETs.</returns>
+    /// <exception cref="RegistryException">404 (no body on a HEAD, so no error code) and every other error status.</exception>
+    public async Task<string?> ResolveAsync(string repository, string reference, CancellationToken cancellationToken = default)
+    {
+        var name = FullName(repository);
+        var uri = new Uri(_origin, $"v2/{name}/manifests/{reference}");
+        using var response = await SendAsync(HttpMethod.Head, RepositoryScope(name), uri, ManifestMediaTypes.All, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return response.Headers.TryGetValues("Docker-Content-Digest", out var values) && values.FirstOrDefault() is { Length: > 0 } digest ? digest : null;
+    }
+
+    /// <summary>
+    /// The manifest digests of every referrer of <paramref name="digest"/> (signatures, SBOMs, attestations whose
+    /// <c>subject</c> is it), from <c>GET /v2/&lt;name&gt;/referrers/&lt;digest&gt;</c> and its <c>Link</c> pages
+    /// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers): an image index whose
+    /// <c>manifests</c> are the referrers. A registry that offers the API answers 200 even when there are none, and
+    /// one that does not answers 404 (Distribution 2.8 does): null then, and the caller falls back to the
+    /// <c>sha256-&lt;hex&gt;</c> tag schema or goes without.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> ListReferrersAsync(string repository, string digest, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(digest);
+        var name = FullName(repository);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var referrers = new List<string>();
+        var offered = await ReadPagesAsync(RepositoryScope(name), new Uri(_origin, $"v2/{name}/referrers/{digest}"), [ManifestMediaTypes.OciIndex], static error => error.StatusCode == HttpStatusCode.NotFound, bytes =>
+        {
+            var index = JsonSerializer.Deserialize(bytes, SourceJsonContext.Default.ManifestDocument);
+            foreach (var descriptor in index?.Manifests ?? [])
+            {
+                var referrer = descriptor.Digest ?? throw new InvalidDataException($"{name}: a referrers index entry without a digest");
+                if (seen.Add(referrer))
+                {
+                    referrers.Add(referrer);
+                }
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return offered ? referrers : null;
+    }
+
+    /// <summary>
     /// A stream of blob <paramref name="digest"/>, following the redirects registries answer with for blob storage
     /// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs). The caller verifies
     /// the digest as it reads and disposes the stream.
@@ -129,7 +196,7 @@ internal sealed class RegistryClient
     {
         var name = FullName(repository);
         var uri = new Uri(_origin, $"v2/{name}/blobs/{digest}");
-        var response = await SendAsync(name, uri, null, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync(HttpMethod.Get, RepositoryScope(name), uri, null, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         try
         {
             await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -150,19 +217,98 @@ internal sealed class RegistryClient
         return _prefix.Length == 0 ? trimmed : _prefix + "/" + trimmed;
     }
 
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>A catalog entry below the prefix, without it; null for entries elsewhere (and for the prefix itself).</summary>
+    private string? StripPrefix(string entry)
     {
-        if (response.IsSuccessStatusCode)
+        if (_prefix.Length == 0)
         {
-            return;
+            return entry;
         }
 
+        return entry.Length > _prefix.Length + 1 && entry.StartsWith(_prefix, StringComparison.Ordinal) && entry[_prefix.Length] == '/'
+            ? entry[(_prefix.Length + 1)..]
+            : null;
+    }
+
+    /// <summary>The bearer scope for reading a repository (https://distribution.github.io/distribution/spec/auth/scope/).</summary>
+    private static string RepositoryScope(string name) => $"repository:{name}:pull";
+
+    private static string PageQuery(int? pageSize)
+        => pageSize is { } n ? "?n=" + n.ToString(CultureInfo.InvariantCulture) : "";
+
+    /// <summary>
+    /// How registries say "no catalog here": 404 (no such route), 405, 401/403 even with a token (the catalog needs
+    /// a grant most users lack), or the <c>UNSUPPORTED</c> error code.
+    /// </summary>
+    private static bool IsCatalogUnsupported(RegistryException error)
+        => error.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+            || error.ErrorCode == "UNSUPPORTED";
+
+    /// <summary>
+    /// GETs <paramref name="first"/> and every <c>Link: &lt;…&gt;; rel="next"</c> page after it (each page once, so a
+    /// registry that links in a circle ends), handing each body to <paramref name="page"/>. Returns false when the
+    /// first page fails in a way <paramref name="unsupported"/> accepts as "this API is not offered"; a later page
+    /// failing, or any other error, throws.
+    /// </summary>
+    private async Task<bool> ReadPagesAsync(
+        string scope,
+        Uri first,
+        IReadOnlyList<string>? accept,
+        Func<RegistryException, bool> unsupported,
+        Action<byte[]> page,
+        CancellationToken cancellationToken)
+    {
+        Uri? next = first;
+        var visited = new HashSet<Uri>();
+        while (next is not null && visited.Add(next))
+        {
+            using var response = await SendAsync(HttpMethod.Get, scope, next, accept, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = await ErrorAsync(response, null, cancellationToken).ConfigureAwait(false);
+                if (visited.Count == 1 && unsupported(error))
+                {
+                    return false;
+                }
+
+                throw error;
+            }
+
+            page(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
+            next = NextPage(response, next);
+        }
+
+        return true;
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(response, null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The exception for an error response: method, URL, status, the OCI error code and message when the body has
+    /// them (else the body's first 500 characters), after <paramref name="context"/> when given.
+    /// </summary>
+    private static async Task<RegistryException> ErrorAsync(HttpResponseMessage response, string? context, CancellationToken cancellationToken)
+    {
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        body = body.Length > 500 ? body[..500] : body;
-        throw new HttpRequestException(
-            $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {response.ReasonPhrase} {body}",
-            null,
-            response.StatusCode);
+        ErrorDocument? first = null;
+        try
+        {
+            first = body.Length > 0 && JsonSerializer.Deserialize(body, SourceJsonContext.Default.ErrorsDocument)?.Errors is { Count: > 0 } errors ? errors[0] : null;
+        }
+        catch (JsonException)
+        {
+        }
+
+        var detail = first?.Code is { } code ? $"{code}: {first.Message}" : body.Length > 500 ? body[..500] : body;
+        var request = $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}";
+        var message = $"{(context is null ? "" : context + ": ")}{request}: {(int)response.StatusCode} {response.ReasonPhrase} {detail}".TrimEnd();
+        return new RegistryException(message, response.StatusCode, first?.Code);
     }
 
     /// <summary>The <c>rel="next"</c> target of a <c>Link</c> header (RFC 8288), resolved against the current page.</summary>
@@ -196,14 +342,14 @@ internal sealed class RegistryClient
     }
 
     /// <summary>
-    /// GET with auth and retries. A 401 with a Bearer challenge fetches a token for the challenge's scope (or
-    /// <c>repository:&lt;name&gt;:pull</c>) and tries once more; a 401 asking for Basic is answered with the credentials.
+    /// One request with auth and retries. A 401 with a Bearer challenge fetches a token for the challenge's scope (or
+    /// <paramref name="scope"/>) and tries once more; a 401 asking for Basic is answered with the credentials once.
+    /// Tokens are cached under <paramref name="scope"/>, so a second repository gets its own token.
     /// </summary>
-    private async Task<HttpResponseMessage> SendAsync(string name, Uri uri, IReadOnlyList<string>? accept, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string scope, Uri uri, IReadOnlyList<string>? accept, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
-        var scope = $"repository:{name}:pull";
         var authorization = CachedAuthorization(scope);
-        var response = await SendWithRetriesAsync(uri, accept, authorization, completion, cancellationToken).ConfigureAwait(false);
+        var response = await SendWithRetriesAsync(method, uri, accept, authorization, completion, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
             return response;
@@ -221,13 +367,13 @@ internal sealed class RegistryClient
             var tokenScope = bearer.Scope ?? scope;
             var token = await FetchTokenAsync(bearer with { Scope = tokenScope }, cancellationToken).ConfigureAwait(false);
             _tokens[scope] = token;
-            return await SendWithRetriesAsync(uri, accept, new AuthenticationHeaderValue("Bearer", token.Token), completion, cancellationToken).ConfigureAwait(false);
+            return await SendWithRetriesAsync(method, uri, accept, new AuthenticationHeaderValue("Bearer", token.Token), completion, cancellationToken).ConfigureAwait(false);
         }
 
         if (string.Equals(challenge.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) && _credentials is not null && authorization is null)
         {
             response.Dispose();
-            return await SendWithRetriesAsync(uri, accept, BasicAuthorization(_credentials), completion, cancellationToken).ConfigureAwait(false);
+            return await SendWithRetriesAsync(method, uri, accept, BasicAuthorization(_credentials), completion, cancellationToken).ConfigureAwait(false);
         }
 
         return response;
@@ -259,8 +405,14 @@ internal sealed class RegistryClient
         var existing = builder.Query.TrimStart('?');
         builder.Query = string.Join('&', existing.Length > 0 ? [existing, .. query] : query);
         var authorization = _credentials is null ? null : BasicAuthorization(_credentials);
-        using var response = await SendWithRetriesAsync(builder.Uri, null, authorization, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        using var response = await SendWithRetriesAsync(HttpMethod.Get, builder.Uri, null, authorization, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            // Not retried: a refused password stays refused, and asking again only risks a lockout.
+            var who = _credentials is null ? "an anonymous token" : $"a token for user {_credentials.Username}";
+            throw await ErrorAsync(response, $"the token realm refused {who} (scope {challenge.Scope})", cancellationToken).ConfigureAwait(false);
+        }
+
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var document = JsonSerializer.Deserialize(bytes, SourceJsonContext.Default.TokenDocument);
         var token = document?.Token ?? document?.AccessToken;
@@ -275,15 +427,15 @@ internal sealed class RegistryClient
     }
 
     /// <summary>
-    /// One GET, repeated on 429, 5xx and connection errors with exponential backoff and jitter, or after the
+    /// One request, repeated on 429, 5xx and connection errors with exponential backoff and jitter, or after the
     /// <c>Retry-After</c> the registry asked for (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
     /// lists TOOMANYREQUESTS). Delays run on the injected <see cref="TimeProvider"/>.
     /// </summary>
-    private async Task<HttpResponseMessage> SendWithRetriesAsync(Uri uri, IReadOnlyList<string>? accept, AuthenticationHeaderValue? authorization, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendWithRetriesAsync(HttpMethod method, Uri uri, IReadOnlyList<string>? accept, AuthenticationHeaderValue? authorization, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            using var request = new HttpRequestMessage(method, uri);
             request.Headers.Authorization = authorization;
             foreach (var type in accept ?? [])
             {

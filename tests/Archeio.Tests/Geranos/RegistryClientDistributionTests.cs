@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using Geranos.Source;
 
@@ -75,6 +76,59 @@ public sealed class RegistryClientDistributionTests(SourceRegistryFixture fixtur
         var manifest = await client.GetManifestAsync("single", fixture.Single.Digest);
 
         Assert.Equal(fixture.Single.Digest, manifest.Digest);
+    }
+
+    [Theory]
+    [InlineData("", null, new[] { "geranos/multi", "geranos/single" })]
+    [InlineData("", 1, new[] { "geranos/multi", "geranos/single" })]
+    [InlineData("/geranos", null, new[] { "multi", "single" })]
+    [InlineData("/geranos", 1, new[] { "multi", "single" })]
+    [InlineData("/elsewhere", null, new string[0])]
+    public async Task Catalog_lists_the_pushed_repositories_below_the_prefix(string prefix, int? pageSize, string[] expected)
+    {
+        // Distribution 2.8 honours n on _catalog and links the next page, unlike on tags/list.
+        var client = new RegistryClient(new Uri(fixture.Registry.BaseUrl + prefix), _http);
+        var mark = fixture.Registry.AccessLog.Mark();
+
+        var repositories = await client.ListRepositoriesAsync(pageSize);
+
+        Assert.Equal(expected, repositories);
+        var catalogRequests = (await fixture.Registry.WaitForAccessLogAsync(mark, e => e.Count(x => x.Path == "/v2/_catalog") >= (pageSize is null ? 1 : 2)))
+            .Count(x => x.Path == "/v2/_catalog");
+        Assert.True(pageSize is null ? catalogRequests == 1 : catalogRequests >= 2, $"{catalogRequests} catalog requests");
+    }
+
+    [Fact]
+    public async Task Resolve_gives_the_digest_a_GET_would_serve()
+    {
+        var client = Client();
+
+        Assert.Equal(fixture.Multi.Digest, await client.ResolveAsync("geranos/multi", "latest"));
+        Assert.Equal(fixture.Single.Digest, await client.ResolveAsync("geranos/single", "v1"));
+        Assert.Equal(fixture.Multi.ChildManifestDigests[0], await client.ResolveAsync("geranos/multi", fixture.Multi.ChildManifestDigests[0]));
+    }
+
+    [Theory]
+    [InlineData("geranos/single", "no-such-tag")]
+    [InlineData("geranos/nothing", "latest")]
+    public async Task Resolve_and_GetManifest_of_something_missing_throw_404(string repository, string reference)
+    {
+        var client = Client();
+
+        var head = await Assert.ThrowsAsync<RegistryException>(() => client.ResolveAsync(repository, reference));
+        var get = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync(repository, reference));
+
+        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+        Assert.True(get.ErrorCode is "MANIFEST_UNKNOWN" or "NAME_UNKNOWN", get.Message);
+    }
+
+    [Fact]
+    public async Task Referrers_are_not_offered_by_Distribution_2_8()
+    {
+        var referrers = await Client().ListReferrersAsync("geranos/single", fixture.Single.Digest);
+
+        Assert.Null(referrers);
     }
 
     public void Dispose() => _http.Dispose();

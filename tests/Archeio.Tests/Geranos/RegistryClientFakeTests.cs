@@ -73,7 +73,7 @@ public sealed class RegistryClientFakeTests : IDisposable
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:secret"));
         await using var registry = await FakeSourceRegistry.StartAsync(context => TokenProtected(context, () => "t", expected));
 
-        var anonymous = await Assert.ThrowsAsync<HttpRequestException>(() => new RegistryClient(registry.BaseUri, _http).ListTagsAsync("r"));
+        var anonymous = await Assert.ThrowsAsync<RegistryException>(() => new RegistryClient(registry.BaseUri, _http).ListTagsAsync("r"));
         var tags = await new RegistryClient(registry.BaseUri, _http, new RegistryCredentials("alice", "secret")).ListTagsAsync("r");
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
@@ -149,7 +149,7 @@ public sealed class RegistryClientFakeTests : IDisposable
         });
         var client = new RegistryClient(registry.BaseUri, _http, retry: new RetryPolicy(3, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)), time: time);
 
-        var error = await Assert.ThrowsAsync<HttpRequestException>(() => RunOnFakeTimeAsync(time, client.ListTagsAsync("r")));
+        var error = await Assert.ThrowsAsync<RegistryException>(() => RunOnFakeTimeAsync(time, client.ListTagsAsync("r")));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, error.StatusCode);
         Assert.Equal(3, registry.Requests.Count);

@@ -8,7 +8,8 @@ namespace Archeio.Tests.TestBed;
 
 /// <summary>
 /// Debian's <c>docker-registry</c> (Distribution 2.8) on a free 127.0.0.1 port, with filesystem storage in
-/// a temp directory, deletes enabled and no auth. Its access log (combined format, on stdout) feeds
+/// a temp directory, deletes enabled and no auth unless the caller adds an <c>auth:</c> section (see
+/// <see cref="TokenAuthRegistry"/>). Its access log (combined format, on stdout) feeds
 /// <see cref="AccessLog"/>; its application log (logrus text, on stderr) is kept for failure messages.
 /// </summary>
 internal sealed partial class RegistryProcess : IAsyncDisposable
@@ -45,7 +46,9 @@ internal sealed partial class RegistryProcess : IAsyncDisposable
     /// <summary>The last lines of the registry's application log (and any access line it could not parse).</summary>
     public string RecentLog => string.Join('\n', _log);
 
-    public static async Task<RegistryProcess> StartAsync(string name)
+    /// <param name="name">Names the temp directory and the access log.</param>
+    /// <param name="extraConfiguration">Top-level YAML appended to the configuration, e.g. an <c>auth:</c> section.</param>
+    public static async Task<RegistryProcess> StartAsync(string name, string? extraConfiguration = null)
     {
         Tools.Require("docker-registry");
         // The port is free when picked but could be taken before the registry binds it: try again then.
@@ -53,7 +56,7 @@ internal sealed partial class RegistryProcess : IAsyncDisposable
         {
             var directory = new TempDirectory("registry-" + name);
             var port = LoopbackPorts.Free();
-            var process = Start(directory, port);
+            var process = Start(directory, port, extraConfiguration);
             var registry = new RegistryProcess(name, port, directory, process);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
@@ -100,7 +103,7 @@ internal sealed partial class RegistryProcess : IAsyncDisposable
         _directory.Dispose();
     }
 
-    private static Process Start(TempDirectory directory, int port)
+    private static Process Start(TempDirectory directory, int port, string? extraConfiguration)
     {
         var config = directory.Combine("config.yml");
         File.WriteAllText(config, $"""
@@ -121,7 +124,8 @@ internal sealed partial class RegistryProcess : IAsyncDisposable
             http:
               addr: 127.0.0.1:{port}
               secret: archeio-test-bed
-            """);
+
+            """ + (extraConfiguration ?? ""));
         var info = new ProcessStartInfo(Tools.Find("docker-registry"))
         {
             RedirectStandardOutput = true,
@@ -134,7 +138,10 @@ internal sealed partial class RegistryProcess : IAsyncDisposable
         return Process.Start(info) ?? throw new InvalidOperationException("could not start docker-registry");
     }
 
-    /// <summary>Polls <c>GET /v2/</c>, at most 100 times 50 ms, failing early when the process exits.</summary>
+    /// <summary>
+    /// Polls <c>GET /v2/</c>, at most 100 times 50 ms, failing early when the process exits. 401 counts as ready:
+    /// it is what a registry with auth answers there.
+    /// </summary>
     private async Task WaitUntilReadyAsync()
     {
         for (var i = 0; i < 100; i++)
@@ -147,7 +154,7 @@ internal sealed partial class RegistryProcess : IAsyncDisposable
             try
             {
                 using var response = await Http.GetAsync(new Uri(BaseUrl + "/v2/"));
-                if (response.StatusCode == HttpStatusCode.OK)
+                if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized)
                 {
                     return;
                 }

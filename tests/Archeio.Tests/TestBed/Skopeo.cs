@@ -15,21 +15,26 @@ internal static class Skopeo
 
     /// <summary>
     /// Pushes every platform of <paramref name="image"/> with digests preserved, then checks that the registry
-    /// reports the layout's digest for the tag. Returns that digest.
+    /// reports the layout's digest for the tag. Returns that digest. <c>credentials</c> (<c>user:password</c>) are for a
+    /// registry with auth: <c>--dest-creds</c> for the copy and <c>--creds</c> for the check.
     /// </summary>
-    public static async Task<string> PushAsync(BuiltImage image, string registryHostPort, string repository, string tag)
+    public static async Task<string> PushAsync(BuiltImage image, string registryHostPort, string repository, string tag, string? credentials = null)
     {
         var destination = $"{registryHostPort}/{repository}:{tag}";
-        await RunAsync(["copy", "--all", "--preserve-digests", "--retry-times", "0", "--dest-tls-verify=false", "oci:" + image.LayoutReference, "docker://" + destination]);
-        var pushed = Digest(await InspectRawAsync(destination));
+        string[] destinationCredentials = credentials is null ? [] : ["--dest-creds", credentials];
+        await RunAsync(["copy", "--all", "--preserve-digests", "--retry-times", "0", "--dest-tls-verify=false", .. destinationCredentials, "oci:" + image.LayoutReference, "docker://" + destination]);
+        var pushed = Digest(await InspectRawAsync(destination, credentials: credentials));
         return pushed == image.Digest
             ? pushed
             : throw new InvalidOperationException($"pushed {image.Tag} ({image.Digest}) to {destination} but the registry serves {pushed}");
     }
 
-    /// <summary>The manifest or index as the registry serves it (<c>skopeo inspect --raw</c>).</summary>
-    public static async Task<string> InspectRawAsync(string reference, bool tlsVerify = false)
-        => (await RunAsync(["inspect", "--raw", "--retry-times", "0", "--tls-verify=" + (tlsVerify ? "true" : "false"), "docker://" + reference])).StandardOutput;
+    /// <summary>The manifest or index as the registry serves it (<c>skopeo inspect --raw</c>), with <c>--creds</c> if given.</summary>
+    public static async Task<string> InspectRawAsync(string reference, bool tlsVerify = false, string? credentials = null)
+    {
+        string[] creds = credentials is null ? [] : ["--creds", credentials];
+        return (await RunAsync(["inspect", "--raw", "--retry-times", "0", "--tls-verify=" + (tlsVerify ? "true" : "false"), .. creds, "docker://" + reference])).StandardOutput;
+    }
 
     /// <summary>
     /// Copies every platform of <paramref name="sourceReference"/> into an OCI layout; returns the top-level digest it wrote.
