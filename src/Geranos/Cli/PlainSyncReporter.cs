@@ -15,7 +15,8 @@ internal sealed class PlainSyncReporter(TextWriter writer, TimeProvider time) : 
 
     public void ManifestRecorded(string repository, string tag, string digest) => Write($"recorded {repository}:{tag} ({digest}): skipped");
 
-    public void ManifestMirrored(string repository, string reference, string digest, int blobs) => Write($"walked {repository}:{reference} ({digest}): {blobs} blobs");
+    public void ManifestMirrored(string repository, string reference, string digest, int blobs)
+        => Write($"walked {repository}{(reference.Contains(':', StringComparison.Ordinal) ? "@" : ":")}{reference}{(reference == digest ? "" : $" ({digest})")}: {blobs} blobs");
 
     public void BlobCopied(string digest, long bytes, int destinations) => Write($"copied {digest} ({ByteSize.Format(bytes)}) to {destinations} destination(s)");
 

@@ -149,6 +149,15 @@ internal sealed class SyncCommand
             var source = new RegistryClient(sourceUrl, http, credentials, time: _services.Time);
             var runner = new SyncRunner(source, mirrors, new VerifiedBlobCopier(parse.GetValue(_partSizeMiB) << 20), reporter, _services.Time);
             var summary = await SyncProgressDisplay.WatchAsync(runner.RunAsync(plan, sourceUrl, cancellationToken), runner.Counters, console, plain, _services.Time).ConfigureAwait(false);
+            if (reporter is QuietSyncReporter quiet)
+            {
+                // What the live display had no room for: listings, aborted uploads, retries.
+                foreach (var message in quiet.Messages)
+                {
+                    await console.Error.WriteLineAsync(message).ConfigureAwait(false);
+                }
+            }
+
             SummaryWriter.Write(summary, console, json);
             return summary.ExitCode;
         }

@@ -337,7 +337,9 @@ internal sealed class SyncRunner
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                 {
                     Counters.BytesStreamed(-Interlocked.Read(ref streamed));
-                    if (attempt >= context.Plan.BlobAttempts)
+
+                    // A 4xx (blob unknown, denied) will not change on a retry; a 5xx or a broken stream may.
+                    if (attempt >= context.Plan.BlobAttempts || e is RegistryException { StatusCode: < System.Net.HttpStatusCode.InternalServerError })
                     {
                         Counters.BlobFailed();
                         Fail(blob.Digest, $"copy failed after {attempt} attempts (from {repository}): {e.Message}");
