@@ -20,7 +20,7 @@ internal static class SummaryWriter
         }
 
         var ansi = Create(console);
-        var table = new Table().Border(TableBorder.Rounded).Title(summary.DryRun ? "geranos sync --dry-run: plan" : "geranos sync").AddColumn("").AddColumn(new TableColumn("").RightAligned());
+        var table = new Table().Border(TableBorder.Rounded).Title(summary.DryRun ? "geranos sync --dry-run: plan" : "geranos sync").AddColumn("").AddColumn(new TableColumn("").RightAligned()).HideHeaders();
         Row(table, "source", summary.Source);
         Row(table, "destinations", string.Join("\n", summary.Destinations));
         Row(table, "repositories", Count(summary.Repositories));
