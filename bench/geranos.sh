@@ -78,7 +78,7 @@ PY
 set -e
 f=\$(mktemp -p "$work")
 curl -sf "http://127.0.0.1:$registry_port/v2/bench/gib/blobs/\$1" -o "\$f"
-curl -sf -T "\$f" "http://127.0.0.1:$s3_port/bench/baseline/\$1" -o /dev/null
+curl -sf -H "Expect:" -T "\$f" "http://127.0.0.1:$s3_port/bench/baseline/\$1" -o /dev/null
 rm -f "\$f"
 SH
   xargs -P 8 -n 1 sh "$work/pipe.sh" <"$work/gib-blobs.txt"
