@@ -62,11 +62,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM (as a container runtime does on shutdown) or another signal, e.g. <c>INT</c> (Ctrl-C).</summary>
-    public void Terminate(string signal = "TERM")
-    {
-        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-    }
+    public void Terminate(string signal = "TERM") => Processes.Signal(_process, signal);
 
     private static ServerProcess Launch(int port, IDictionary<string, string> environment, string[] args)
     {

@@ -96,6 +96,9 @@ internal sealed class GeranosProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Sends a signal the process may handle (INT as Ctrl-C does, TERM as a supervisor does).</summary>
+    public void Signal(string signal) => Processes.Signal(_process, signal);
+
     /// <summary>SIGKILL: no handler runs, nothing is cleaned up (the harshest interruption).</summary>
     public async Task KillAsync()
     {

@@ -25,4 +25,12 @@ internal static class Processes
 
         process.Dispose();
     }
+
+    /// <summary>Sends <paramref name="signal"/> (<c>TERM</c>, <c>INT</c>, …) with kill(1), as a supervisor or a terminal would.</summary>
+    public static void Signal(Process process, string signal)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
 }

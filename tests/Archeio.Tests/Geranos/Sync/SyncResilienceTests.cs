@@ -98,6 +98,35 @@ public sealed class SyncResilienceTests(SyncBed bed) : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_C_mid_upload_aborts_the_upload_exits_1_and_the_next_run_completes()
+    {
+        var layer = bed.Large.Platforms.Values.Single().LayerDigests[0];
+        var mirror = SyncBed.Mirror(_s3, "interrupted");
+        var key = mirror.Url.BlobKey(layer);
+        var mark = bed.S3.AccessLog.Mark();
+        string[] arguments = [.. bed.SyncArguments(["interrupted"]), "--parallel", "1"];
+
+        await using (var first = GeranosProcess.Start(arguments, SyncBed.S3Environment))
+        {
+            await bed.S3.WaitForAsync(mark, entries => entries.Any(e => e.Method == "PUT" && Uri.UnescapeDataString(e.Path).EndsWith(key, StringComparison.Ordinal)), TimeSpan.FromSeconds(60));
+            first.Signal("INT");
+
+            Assert.Equal(1, await first.WaitForExitAsync());
+            Assert.Contains("interrupted", first.StandardError, StringComparison.Ordinal);
+        }
+
+        // The upload was aborted (s3rver answers the DELETE with 405, but it was sent), and nothing is visible.
+        await bed.S3.WaitForAsync(mark, entries => entries.Any(e => e.Method == "DELETE" && Uri.UnescapeDataString(e.Path).EndsWith(key, StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
+        Assert.Null(await mirror.HeadBlobAsync(layer, default));
+
+        var (exit, _, error) = await GeranosProcess.RunAsync(arguments, SyncBed.S3Environment);
+
+        Assert.True(exit == 0, error);
+        Assert.Empty((await new MirrorVerifier().VerifyAsync(mirror, deep: true, parallel: 2, null, default)).Problems);
+        Assert.Equal(bed.AllBlobs.Count, (await mirror.ListBlobsAsync(default)).Count);
+    }
+
+    [Fact]
     public async Task Archeio_loads_the_inventory_geranos_wrote()
     {
         var (exit, _, error) = await GeranosRun.RunAsync(bed.SyncArguments(["inventory"]), S3rverProcess.AccessKey, S3rverProcess.SecretKey);
