@@ -24,7 +24,8 @@ internal sealed record ArcheioSettings
 
     public required ImmutableArray<RangeSourceSettings> Ranges { get; init; }
 
-    public required TimeSpan RangesFetchTimeout { get; init; }
+    /// <summary>How range sources are refreshed while running (<c>RangesRefresh</c>).</summary>
+    public RangesRefreshSettings RangesRefresh { get; init; } = RangesRefreshSettings.Default;
 
     public required ImmutableArray<MirrorSettings> Mirrors { get; init; }
 
@@ -37,4 +38,13 @@ internal sealed record ArcheioSettings
 
     /// <summary>Geolocation databases (country, ASN); none by default.</summary>
     public GeoSettings Geo { get; init; } = GeoSettings.None;
+
+    /// <summary>The operations port: metrics, health, readiness (<c>Metrics</c>).</summary>
+    public MetricsSettings Metrics { get; init; } = MetricsSettings.Default;
+
+    /// <summary>Graceful stop (<c>Shutdown</c>).</summary>
+    public ShutdownSettings Shutdown { get; init; } = ShutdownSettings.Default;
+
+    /// <summary>Log format, access-log sampling, client IP redaction (<c>Logging</c>).</summary>
+    public LoggingSettings Logging { get; init; } = LoggingSettings.Default;
 }

@@ -31,7 +31,7 @@ internal static class ArcheioSettingsReader
     private static readonly string[] RootKeys =
     [
         "Port", "InfoUrl", "PrivacyUrl", "Upstream", "ClientIp", "Ranges", "RangesDirectory", "RangesRefresh",
-        "Mirrors", "DefaultMirrorBaseUrl", "Rules", "BlobCheck", "Geo", "Upstreams", "Debug",
+        "Mirrors", "DefaultMirrorBaseUrl", "Rules", "BlobCheck", "Geo", "Upstreams", "Debug", "Metrics", "Shutdown", "Logging",
     ];
 
     public static ArcheioSettings ReadOrThrow(IConfiguration configuration)
@@ -54,9 +54,7 @@ internal static class ArcheioSettingsReader
         var upstreams = ReadUpstreams(root.GetSection("Upstreams"), e);
         var clientIp = ReadClientIp(root.GetSection("ClientIp"), e);
         var ranges = ReadRanges(root, e);
-        var refresh = root.GetSection("RangesRefresh");
-        CheckKnownKeys(refresh, ["FetchTimeout"], e);
-        var fetchTimeout = ReadTimeSpan(refresh, "FetchTimeout", TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), e);
+        var rangesRefresh = ReadRangesRefresh(root.GetSection("RangesRefresh"), e);
         var mirrors = ReadMirrors(root, e);
         var upstreamCandidates = new List<MirrorSettings>();
         var rules = ReadRules(root.GetSection("Rules"), mirrors, ranges, upstream, upstreams, upstreamCandidates, e);
@@ -77,11 +75,12 @@ internal static class ArcheioSettingsReader
         }
         var debug = root.GetSection("Debug");
         CheckKnownKeys(debug, ["RouteHeader"], e);
-        var routeHeader = false;
-        if (debug["RouteHeader"] is { Length: > 0 } routeHeaderText && !bool.TryParse(routeHeaderText, out routeHeader))
-        {
-            e.Add(new(debug.GetSection("RouteHeader").Path, $"'{routeHeaderText}' is not true or false"));
-        }
+        var routeHeader = ReadBool(debug, "RouteHeader", false, e);
+        var metrics = ReadMetrics(root.GetSection("Metrics"), port, e);
+        var shutdown = root.GetSection("Shutdown");
+        CheckKnownKeys(shutdown, ["Drain"], e);
+        var drain = ReadTimeSpan(shutdown, "Drain", ShutdownSettings.DefaultDrain, TimeSpan.FromMinutes(5), e, allowZero: true);
+        var logging = ReadLogging(root.GetSection("Logging"), e);
 
         errors = e;
         if (e.Count > 0)
@@ -98,14 +97,91 @@ internal static class ArcheioSettingsReader
             Upstreams = upstreams,
             ClientIp = clientIp,
             Ranges = ranges,
-            RangesFetchTimeout = fetchTimeout,
+            RangesRefresh = rangesRefresh,
             // Upstreams that rules list as candidates are checked like mirrors, after the real ones.
             Mirrors = [.. mirrors, .. upstreamCandidates],
             Rules = rules,
             BlobCheck = blobCheck,
             Geo = geo,
             RouteHeader = routeHeader,
+            Metrics = metrics,
+            Shutdown = new ShutdownSettings(drain),
+            Logging = logging,
         };
+    }
+
+    private static RangesRefreshSettings ReadRangesRefresh(IConfigurationSection section, List<ConfigurationError> e)
+    {
+        CheckKnownKeys(section, ["FetchTimeout", "Interval", "CacheDirectory", "RequireAtStart"], e);
+        var fetchTimeout = ReadTimeSpan(section, "FetchTimeout", RangesRefreshSettings.DefaultFetchTimeout, TimeSpan.FromMinutes(5), e);
+        var interval = ReadTimeSpan(section, "Interval", RangesRefreshSettings.DefaultInterval, TimeSpan.FromDays(7), e);
+        if (interval < TimeSpan.FromMinutes(1))
+        {
+            // Providers publish a few times a day; polling faster only costs them and us.
+            e.Add(new(section.GetSection("Interval").Path, $"'{section["Interval"]}' is shorter than one minute"));
+        }
+
+        var cacheDirectory = section["CacheDirectory"];
+        if (string.IsNullOrWhiteSpace(cacheDirectory))
+        {
+            cacheDirectory = null;
+        }
+        else if (File.Exists(cacheDirectory))
+        {
+            e.Add(new(section.GetSection("CacheDirectory").Path, $"'{cacheDirectory}' is a file, not a directory"));
+        }
+
+        var requireAtStart = ReadBool(section, "RequireAtStart", false, e);
+        return new RangesRefreshSettings(fetchTimeout, interval, cacheDirectory, requireAtStart);
+    }
+
+    private static MetricsSettings ReadMetrics(IConfigurationSection section, int publicPort, List<ConfigurationError> e)
+    {
+        CheckKnownKeys(section, ["Port"], e);
+        var port = ReadInt(section, "Port", MetricsSettings.DefaultPort, 1, 65535, e);
+        if (port == publicPort)
+        {
+            e.Add(new(section.GetSection("Port").Path, $"{port} is also the public Port: metrics and health must not be served to the internet"));
+        }
+
+        return new MetricsSettings(port);
+    }
+
+    private static LoggingSettings ReadLogging(IConfigurationSection section, List<ConfigurationError> e)
+    {
+        CheckKnownKeys(section, ["Format", "AccessSampleRate", "RedactClientIp"], e);
+        var format = LogFormat.Auto;
+        if (section["Format"] is { Length: > 0 } formatText && !(Enum.TryParse(formatText, ignoreCase: true, out format) && Enum.IsDefined(format)))
+        {
+            e.Add(new(section.GetSection("Format").Path, $"'{formatText}' is not one of auto, json, plain"));
+        }
+
+        var rate = 1.0;
+        if (section["AccessSampleRate"] is { Length: > 0 } rateText
+            && !(double.TryParse(rateText, NumberStyles.Float, CultureInfo.InvariantCulture, out rate) && rate is >= 0 and <= 1))
+        {
+            e.Add(new(section.GetSection("AccessSampleRate").Path, $"'{rateText}' is not a number from 0 to 1"));
+            rate = 1.0;
+        }
+
+        return new LoggingSettings(format, rate, ReadBool(section, "RedactClientIp", false, e));
+    }
+
+    private static bool ReadBool(IConfigurationSection section, string key, bool fallback, List<ConfigurationError> e)
+    {
+        var value = section[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+
+        if (!bool.TryParse(value, out var result))
+        {
+            e.Add(new(section.GetSection(key).Path, $"'{value}' is not true or false"));
+            return fallback;
+        }
+
+        return result;
     }
 
     private static GeoSettings ReadGeo(IConfigurationSection section, List<ConfigurationError> e)
@@ -675,7 +751,7 @@ internal static class ArcheioSettingsReader
         return result;
     }
 
-    private static TimeSpan ReadTimeSpan(IConfigurationSection section, string key, TimeSpan fallback, TimeSpan max, List<ConfigurationError> e)
+    private static TimeSpan ReadTimeSpan(IConfigurationSection section, string key, TimeSpan fallback, TimeSpan max, List<ConfigurationError> e, bool allowZero = false)
     {
         var value = section[key];
         if (string.IsNullOrWhiteSpace(value))
@@ -683,9 +759,9 @@ internal static class ArcheioSettingsReader
             return fallback;
         }
 
-        if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var result) || result <= TimeSpan.Zero || result > max)
+        if (!TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var result) || result < TimeSpan.Zero || (result == TimeSpan.Zero && !allowZero) || result > max)
         {
-            e.Add(new(section.GetSection(key).Path, $"'{value}' is not a duration (hh:mm:ss) above zero and at most {max:c}"));
+            e.Add(new(section.GetSection(key).Path, $"'{value}' is not a duration (hh:mm:ss) {(allowZero ? "from zero" : "above zero")} and at most {max:c}"));
             return fallback;
         }
 

@@ -89,6 +89,7 @@ internal static partial class ArcheioHost
         services.AddSingleton(sp => sp.GetRequiredService<ArcheioSettings>().Geo);
         services.AddSingleton<GeoLookup>();
         services.AddSingleton<IpRangeTableHolder>();
+        services.AddSingleton<RangeStatus>();
         services.AddSingleton<BlobCheckCounters>();
         services.AddSingleton<BlobChecker>();
         services.AddSingleton<IBlobPresence>(sp => sp.GetRequiredService<BlobChecker>());

@@ -168,7 +168,7 @@ internal static class ExplainCommand
             }
 
             // The server's own loader, so that explain sees exactly what the server would.
-            var (loaded, why) = await RangeLoadingService.LoadSourceAsync(source, client, settings.RangesFetchTimeout, TimeProvider.System, CancellationToken.None);
+            var (loaded, why) = await RangeLoadingService.LoadSourceAsync(source, client, settings.RangesRefresh.FetchTimeout, TimeProvider.System, CancellationToken.None);
             if (loaded is null)
             {
                 await output.WriteLineAsync($"note: {source.Cloud} ranges not loaded from {source.Source}: {why}");

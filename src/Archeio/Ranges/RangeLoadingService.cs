@@ -21,7 +21,7 @@ internal sealed partial class RangeLoadingService(
     {
         var sources = settings.Ranges;
         var http = httpClientFactory.CreateClient(HttpClientName);
-        var results = await Task.WhenAll(sources.Select(s => LoadSourceAsync(s, http, settings.RangesFetchTimeout, time, cancellationToken)));
+        var results = await Task.WhenAll(sources.Select(s => LoadSourceAsync(s, http, settings.RangesRefresh.FetchTimeout, time, cancellationToken)));
         var errors = new List<ConfigurationError>();
         var prefixes = new List<CloudPrefix>();
         for (var i = 0; i < sources.Length; i++)

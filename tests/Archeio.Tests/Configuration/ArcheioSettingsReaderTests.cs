@@ -28,7 +28,31 @@ public sealed class ArcheioSettingsReaderTests
         Assert.Empty(settings.Rules);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.BlobCheck.Timeout);
         Assert.Equal(1_000_000, settings.BlobCheck.MaxEntries);
-        Assert.Equal(TimeSpan.FromSeconds(10), settings.RangesFetchTimeout);
+        Assert.Equal(RangesRefreshSettings.Default, settings.RangesRefresh);
+        Assert.Equal(new MetricsSettings(9090), settings.Metrics);
+        Assert.Equal(new ShutdownSettings(TimeSpan.FromSeconds(5)), settings.Shutdown);
+        Assert.Equal(new LoggingSettings(LogFormat.Auto, 1.0, false), settings.Logging);
+    }
+
+    [Fact]
+    public void Reads_the_operations_settings()
+    {
+        var settings = ArcheioSettingsReader.ReadOrThrow(Build(Minimal, new()
+        {
+            ["Archeio:RangesRefresh:Interval"] = "01:00:00",
+            ["Archeio:RangesRefresh:CacheDirectory"] = "/var/cache/archeio",
+            ["Archeio:RangesRefresh:RequireAtStart"] = "true",
+            ["Archeio:Metrics:Port"] = "9100",
+            ["Archeio:Shutdown:Drain"] = "00:00:00",
+            ["Archeio:Logging:Format"] = "JSON",
+            ["Archeio:Logging:AccessSampleRate"] = "0.01",
+            ["Archeio:Logging:RedactClientIp"] = "true",
+        }));
+
+        Assert.Equal(new RangesRefreshSettings(TimeSpan.FromSeconds(10), TimeSpan.FromHours(1), "/var/cache/archeio", true), settings.RangesRefresh);
+        Assert.Equal(9100, settings.Metrics.Port);
+        Assert.Equal(TimeSpan.Zero, settings.Shutdown.Drain);
+        Assert.Equal(new LoggingSettings(LogFormat.Json, 0.01, true), settings.Logging);
     }
 
     [Fact]
@@ -65,6 +89,20 @@ public sealed class ArcheioSettingsReaderTests
         { "Archeio:BlobCheck:MaxEntries", "0", "Archeio:BlobCheck:MaxEntries", "integer" },
         { "Archeio:BlobCheck:Redis", "127.0.0.1:6379,connectTimeout=soon", "Archeio:BlobCheck:Redis", "connection string" },
         { "Archeio:RangesRefresh:FetchTimeout", "soon", "Archeio:RangesRefresh:FetchTimeout", "duration" },
+        { "Archeio:RangesRefresh:Interval", "00:00:30", "Archeio:RangesRefresh:Interval", "one minute" },
+        { "Archeio:RangesRefresh:Interval", "8.00:00:00", "Archeio:RangesRefresh:Interval", "duration" },
+        { "Archeio:RangesRefresh:CacheDirectory", "/etc/hostname", "Archeio:RangesRefresh:CacheDirectory", "is a file" },
+        { "Archeio:RangesRefresh:RequireAtStart", "yes", "Archeio:RangesRefresh:RequireAtStart", "true or false" },
+        { "Archeio:RangesRefresh:Intervall", "01:00:00", "Archeio:RangesRefresh:Intervall", "unknown setting" },
+        { "Archeio:Metrics:Port", "8080", "Archeio:Metrics:Port", "public Port" },
+        { "Archeio:Metrics:Port", "70000", "Archeio:Metrics:Port", "integer" },
+        { "Archeio:Shutdown:Drain", "-00:00:01", "Archeio:Shutdown:Drain", "duration" },
+        { "Archeio:Shutdown:Drain", "00:10:00", "Archeio:Shutdown:Drain", "duration" },
+        { "Archeio:Logging:Format", "xml", "Archeio:Logging:Format", "auto, json, plain" },
+        { "Archeio:Logging:AccessSampleRate", "1.5", "Archeio:Logging:AccessSampleRate", "from 0 to 1" },
+        { "Archeio:Logging:AccessSampleRate", "half", "Archeio:Logging:AccessSampleRate", "from 0 to 1" },
+        { "Archeio:Logging:RedactClientIp", "1", "Archeio:Logging:RedactClientIp", "true or false" },
+        { "Archeio:Debug:RouteHeader", "on", "Archeio:Debug:RouteHeader", "true or false" },
         { "Archeio:RangesDirectory", "/nonexistent/ranges", "Archeio:RangesDirectory", "does not exist" },
         { "Archeio:Uptream:Endpoint", "https://typo.example", "Archeio:Uptream", "unknown setting" },
     };

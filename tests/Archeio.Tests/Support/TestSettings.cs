@@ -21,7 +21,7 @@ internal static class TestSettings
             Upstream = Upstream,
             ClientIp = new ClientIpSettings(1, []),
             Ranges = [],
-            RangesFetchTimeout = TimeSpan.FromSeconds(1),
+            RangesRefresh = RangesRefreshSettings.Default with { FetchTimeout = TimeSpan.FromSeconds(1) },
             Mirrors = mirrors.IsDefault ? [] : mirrors,
             Rules = rules.IsDefault ? [] : rules,
             BlobCheck = BlobCheckSettings.Default(blobCheckTimeout, maxEntries),
