@@ -1,7 +1,7 @@
 using Archeio.Benchmarks;
 using BenchmarkDotNet.Running;
 
-// `cache-memory`, `server-rss` and `redis-latency` are plain measuring runs (a fill and its heap and RSS); anything else goes to
+// `cache-memory`, `server-rss`, `redis-latency` and `dashboard-traffic` are plain measuring runs (a fill and its heap and RSS); anything else goes to
 // BenchmarkDotNet, e.g. `--filter *BlobPresenceCache*`.
 if (args.Length > 0 && args[0] == "cache-memory")
 {
@@ -11,6 +11,11 @@ if (args.Length > 0 && args[0] == "cache-memory")
 if (args.Length > 0 && args[0] == "server-rss")
 {
     return await ServerRss.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "dashboard-traffic")
+{
+    return await DashboardTraffic.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "redis-latency")
