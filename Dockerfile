@@ -17,7 +17,7 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends clang zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY global.json .editorconfig Directory.Build.props Directory.Packages.props ./
 # Restore first, from the project file alone, so that the package layer is cached across source edits.
 COPY src/Archeio/Archeio.csproj src/Archeio/
 RUN dotnet restore src/Archeio -r linux-x64 -p:PublishAot=true
@@ -27,7 +27,7 @@ RUN dotnet publish src/Archeio -c Release -r linux-x64 -p:PublishAot=true -o /ou
 # ---- Geranos build: framework-dependent (AWSSDK and Spectre.Console run on the shared runtime).
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build-geranos
 WORKDIR /src
-COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY global.json .editorconfig Directory.Build.props Directory.Packages.props ./
 COPY src/Geranos/Geranos.csproj src/Geranos/
 RUN dotnet restore src/Geranos
 COPY src/Geranos/ src/Geranos/
