@@ -31,7 +31,7 @@ COPY global.json .editorconfig Directory.Build.props Directory.Packages.props ./
 COPY src/Geranos/Geranos.csproj src/Geranos/
 RUN dotnet restore src/Geranos
 COPY src/Geranos/ src/Geranos/
-RUN dotnet publish src/Geranos -c Release --no-restore -o /out
+RUN dotnet publish src/Geranos -c Release --no-restore -p:SatelliteResourceLanguages=en -o /out
 
 # ---- Geranos runtime: `docker build --target geranos`.
 FROM mcr.microsoft.com/dotnet/runtime:10.0-noble-chiseled AS geranos
