@@ -143,7 +143,7 @@ internal sealed partial class RangeLoadingService : BackgroundService
         }
         catch (Exception e) when (RangeSourceReader.IsSourceFailure(e))
         {
-            return (null, e.Message);
+            return (null, RangeSourceReader.Describe(e));
         }
     }
 
@@ -220,7 +220,8 @@ internal sealed partial class RangeLoadingService : BackgroundService
         }
         catch (Exception e) when (RangeSourceReader.IsSourceFailure(e))
         {
-            state.Status = state.Status with { Failures = state.Status.Failures + 1, LastError = e.Message };
+            var error = RangeSourceReader.Describe(e);
+            state.Status = state.Status with { Failures = state.Status.Failures + 1, LastError = error };
             if (atStart)
             {
                 return false;
@@ -228,11 +229,11 @@ internal sealed partial class RangeLoadingService : BackgroundService
 
             if (state.Prefixes is { } kept)
             {
-                LogRefreshFailed(_logger, source.Cloud, source.Source, e.Message, kept.Count, state.Status.DataTime);
+                LogRefreshFailed(_logger, source.Cloud, source.Source, error, kept.Count, state.Status.DataTime);
             }
             else
             {
-                LogStillNoData(_logger, source.Cloud, source.Source, e.Message);
+                LogStillNoData(_logger, source.Cloud, source.Source, error);
             }
 
             return false;
@@ -329,7 +330,7 @@ internal sealed partial class RangeLoadingService : BackgroundService
         }
         catch (Exception e) when (e is InvalidDataException || RangeSourceReader.IsSourceFailure(e))
         {
-            LogCacheIgnored(_logger, source.Cloud, cache.BodyPath(source), e.Message);
+            LogCacheIgnored(_logger, source.Cloud, cache.BodyPath(source), RangeSourceReader.Describe(e));
         }
     }
 

@@ -18,6 +18,25 @@ internal static class RangeSourceReader
         is IOException or UnauthorizedAccessException or HttpRequestException or RangeFormatException or TimeoutException;
 
     /// <summary>
+    /// Why a source failed, in one line: <see cref="HttpClient"/> often says only "An error occurred while
+    /// sending the request." and keeps the reason (a body cut short, a TLS failure) in inner exceptions.
+    /// </summary>
+    public static string Describe(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var text = exception.Message;
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (!text.Contains(inner.Message, StringComparison.Ordinal))
+            {
+                text = text.TrimEnd('.') + ": " + inner.Message;
+            }
+        }
+
+        return text;
+    }
+
+    /// <summary>
     /// GETs <paramref name="source"/> with <paramref name="validators"/> as conditions. Null: 304, the data
     /// in use is current. The whole exchange, body included, is bounded by <paramref name="timeout"/> on
     /// <paramref name="time"/>.
