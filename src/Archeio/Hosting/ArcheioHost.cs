@@ -97,12 +97,11 @@ internal static partial class ArcheioHost
             ? new RedisBlobResultStore(redis, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisBlobResultStore>>())
             : NullBlobResultStore.Instance);
         services.AddSingleton<RegistryHandler>();
-        services.AddHostedService<RangeLoadingService>();
+        RangeLoadingService.AddTo(services);
         InventoryRefreshService.AddTo(services);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
         BlobChecker.AddHttpClient(services);
-        services.AddHttpClient(RangeLoadingService.HttpClientName);
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, IConfigurationSection configuration)
