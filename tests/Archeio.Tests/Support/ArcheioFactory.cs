@@ -19,12 +19,19 @@ namespace Archeio.Tests.Support;
 internal sealed class ArcheioFactory(string? configFile, IDictionary environment, IBlobPresence? blobs = null)
     : WebApplicationFactory<Program>
 {
+    public const string DrainVariable = "Archeio__Shutdown__Drain";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.ConfigureAppConfiguration((_, configuration) =>
         {
             configuration.Sources.Clear();
             configuration.AddArcheioSources(configFile, environment);
+            if (!environment.Contains(DrainVariable))
+            {
+                // A test host's stop would otherwise wait out the default drain of 5 s.
+                configuration.AddInMemoryCollection([new("Archeio:Shutdown:Drain", "00:00:00")]);
+            }
         });
         builder.ConfigureLogging(logging => logging.ClearProviders());
         if (blobs is not null)
