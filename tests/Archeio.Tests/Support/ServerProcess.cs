@@ -71,6 +71,18 @@ internal sealed class ServerProcess : IAsyncDisposable
         return (server._process.ExitCode, server.StandardError);
     }
 
+    /// <summary>Waits (at most <paramref name="timeout"/>) for the process to exit and its output to be read; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(limit.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits (at most 10 s) for a standard-output line that contains <paramref name="text"/>.</summary>
+    public Task WaitForLineAsync(string text)
+        => Eventually.TrueAsync(() => _stdout.Any(line => line.Contains(text, StringComparison.Ordinal)), $"a log line with '{text}'");
+
     /// <summary>Sends SIGTERM (as a container runtime does on shutdown) or another signal, e.g. <c>INT</c> (Ctrl-C).</summary>
     public void Terminate(string signal = "TERM") => Processes.Signal(_process, signal);
 
