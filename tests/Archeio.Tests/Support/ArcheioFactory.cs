@@ -42,6 +42,21 @@ internal sealed class ArcheioFactory(string? configFile, IDictionary environment
     }
 
     /// <summary>
+    /// Sends a request as if it had arrived on <paramref name="localPort"/>: the test server has no listeners, and the
+    /// operations endpoints are chosen by the connection's local port (<c>Metrics:Port</c>).
+    /// </summary>
+    public async Task<HttpContext> SendToPortAsync(int localPort, string method, string path)
+    {
+        return await Server.SendAsync(context =>
+        {
+            context.Request.Method = method;
+            context.Request.Path = path;
+            context.Connection.LocalPort = localPort;
+            context.Connection.RemoteIpAddress = IPAddress.Loopback;
+        });
+    }
+
+    /// <summary>
     /// Sends a request with an exact raw target and peer address. HttpClient would normalise the
     /// target (dot segments), so the request is built directly on the test server.
     /// </summary>
