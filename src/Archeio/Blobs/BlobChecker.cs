@@ -35,6 +35,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     private readonly CircuitBreaker[] _breakers;
     private readonly SemaphoreSlim _limiter;
     private readonly ConcurrentDictionary<BlobKey, Task<bool?>> _inFlight = new();
+    private readonly IBlobCheckObserver? _observer;
 
     public BlobChecker(
         IHttpClientFactory httpClientFactory,
@@ -43,7 +44,8 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         IBlobResultStore store,
         BlobCheckCounters counters,
         TimeProvider time,
-        ILogger<BlobChecker> logger)
+        ILogger<BlobChecker> logger,
+        IBlobCheckObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(httpClientFactory);
         ArgumentNullException.ThrowIfNull(settings);
@@ -56,6 +58,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         Counters = counters;
         _time = time;
         _logger = logger;
+        _observer = observer;
         _breakers = [.. settings.Mirrors.Select(_ => new CircuitBreaker(_settings.BreakAfter, _settings.BreakFor, time))];
         _limiter = new SemaphoreSlim(_settings.MaxConcurrent, _settings.MaxConcurrent);
     }
@@ -201,20 +204,25 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
             var status = (int)response.StatusCode;
             if (response.StatusCode == HttpStatusCode.OK)
             {
+                _observer?.OnHead(mirror, HeadOutcome.Present, false, response.Content.Headers.ContentLength);
                 return HeadOutcome.Present;
             }
 
             LogAbsent(_logger, mirror.Name, digest, status);
-            return status >= 500 ? HeadOutcome.Failed : HeadOutcome.Absent;
+            var outcome = status >= 500 ? HeadOutcome.Failed : HeadOutcome.Absent;
+            _observer?.OnHead(mirror, outcome, false, null);
+            return outcome;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             LogTimeout(_logger, mirror.Name, digest, _settings.Timeout);
+            _observer?.OnHead(mirror, HeadOutcome.Failed, true, null);
             return HeadOutcome.Failed;
         }
         catch (HttpRequestException ex)
         {
             LogFailed(_logger, mirror.Name, digest, ex.Message);
+            _observer?.OnHead(mirror, HeadOutcome.Failed, false, null);
             return HeadOutcome.Failed;
         }
     }

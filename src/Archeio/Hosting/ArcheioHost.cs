@@ -2,16 +2,18 @@ using Archeio.Blobs;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
+using Archeio.Metrics;
 using Archeio.Ranges;
 using Archeio.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Archeio.Hosting;
 
 /// <summary>Builds and runs the server: configuration, services, Kestrel limits, the single endpoint.</summary>
 internal static partial class ArcheioHost
 {
-    /// <summary>In-flight requests get this long to finish after SIGTERM/SIGINT.</summary>
+    /// <summary>In-flight requests get this long to finish after SIGTERM/SIGINT, once the drain is over.</summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>A client that has not sent its headers within this time is cut off (slowloris).</summary>
@@ -76,6 +78,8 @@ internal static partial class ArcheioHost
 
         var app = builder.Build();
         var handler = app.Services.GetRequiredService<RegistryHandler>();
+        MetricsRegistration.Start(app.Services);
+        OpsEndpoints.Map(app, app.Services.GetRequiredService<ArcheioSettings>().Metrics.Port);
         app.Run(handler.InvokeAsync);
         return app;
     }
@@ -97,9 +101,14 @@ internal static partial class ArcheioHost
             ? new RedisBlobResultStore(redis, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisBlobResultStore>>())
             : NullBlobResultStore.Instance);
         services.AddSingleton<RegistryHandler>();
+        services.AddSingleton<Readiness>();
+        services.AddSingleton<OpsEndpoints>();
+        MetricsRegistration.AddTo(services);
         RangeLoadingService.AddTo(services);
         InventoryRefreshService.AddTo(services);
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        services.AddHostedService<DrainService>();
+        // The drain comes out of the host's shutdown time: in-flight requests still get theirs after it.
+        services.AddOptions<HostOptions>().Configure<ArcheioSettings>((o, s) => o.ShutdownTimeout = ShutdownTimeout + s.Shutdown.Drain);
 
         BlobChecker.AddHttpClient(services);
     }
@@ -108,20 +117,41 @@ internal static partial class ArcheioHost
     {
         logging.ClearProviders();
         logging.AddConfiguration(configuration);
-        // One JSON object per line: the access log is structured (Method, Path, Status, ...).
-        logging.AddJsonConsole(o =>
+        logging.AddConsole();
+        // JSON: one object per line, the access log structured (Method, Path, Status, ...), for collectors.
+        logging.Services.Configure<JsonConsoleFormatterOptions>(o =>
         {
             o.UseUtcTimestamp = true;
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
+        // Plain: one line per entry, for a person at a terminal.
+        logging.Services.Configure<SimpleConsoleFormatterOptions>(o =>
+        {
+            o.SingleLine = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        // Archeio:Logging:Format chooses the formatter; it is read with the rest of the settings, once.
+        logging.Services.AddOptions<ConsoleLoggerOptions>().Configure<ArcheioSettings>(
+            (o, s) => o.FormatterName = FormatterFor(s.Logging.Format, Console.IsOutputRedirected));
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
     }
+
+    /// <summary>The console formatter for <paramref name="format"/>: auto is plain text at a terminal, JSON when output goes to a pipe or file.</summary>
+    internal static string FormatterFor(LogFormat format, bool outputRedirected) => format switch
+    {
+        LogFormat.Json => ConsoleFormatterNames.Json,
+        LogFormat.Plain => ConsoleFormatterNames.Simple,
+        _ => outputRedirected ? ConsoleFormatterNames.Json : ConsoleFormatterNames.Simple,
+    };
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel)
     {
         var settings = kestrel.ApplicationServices.GetRequiredService<ArcheioSettings>();
         kestrel.ListenAnyIP(settings.Port);
+        // The operations port: metrics and probes, for the cluster's network only (OpsEndpoints).
+        kestrel.ListenAnyIP(settings.Metrics.Port);
         kestrel.AddServerHeader = false;
         var limits = kestrel.Limits;
         // A redirect service reads no bodies and needs only small headers (registry bearer tokens

@@ -3,6 +3,7 @@ using Archeio.Blobs;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
+using Archeio.Metrics;
 using Archeio.Ranges;
 using Archeio.Requests;
 using Archeio.Routing;
@@ -13,6 +14,7 @@ namespace Archeio.Hosting;
 /// <summary>
 /// The only endpoint: gathers the request and client facts, asks the <see cref="Router"/>, runs the
 /// blob checks it asks for, and translates its decision into an HTTP response. No policy lives here.
+/// Every request is counted (<see cref="RequestMetrics"/>); <c>Logging:AccessSampleRate</c> of them get an access-log line.
 /// </summary>
 internal sealed partial class RegistryHandler(
     ArcheioSettings settings,
@@ -21,10 +23,20 @@ internal sealed partial class RegistryHandler(
     IpRangeTableHolder ranges,
     GeoLookup geo,
     IBlobPresence blobs,
+    RequestMetrics metrics,
     TimeProvider time,
     ILogger<RegistryHandler> logger)
 {
     private const string ForwardedForHeader = "X-Forwarded-For";
+    private const string RedactedClientIp = "redacted";
+
+    // The decision strings of mirror redirects, by mirror index: built once, not per request.
+    private readonly string[] _mirrorDecisions = [.. settings.Mirrors.Select(m => "mirror:" + m.Name)];
+
+    // Geolocation is looked up for the client metric too when a country database is there to say the continent.
+    private readonly bool _lookUpGeo = router.NeedsGeo || geo.HasCountryDatabase;
+    private readonly double _accessSampleRate = settings.Logging.AccessSampleRate;
+    private long _accessCount;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -43,7 +55,8 @@ internal sealed partial class RegistryHandler(
             ranges.Current.TryLookup(ip, out location);
         }
 
-        var client = new ClientFacts(address.Address, address.Error, location, router.NeedsGeo && address.Address is { } known ? geo.Lookup(known) : null);
+        var geoFacts = _lookUpGeo && address.Address is { } known ? geo.Lookup(known) : null;
+        var client = new ClientFacts(address.Address, address.Error, location, router.NeedsGeo ? geoFacts : null);
         var request = new RequestFacts(context.Request.Method, target);
         var decision = router.Decide(request, client, MirrorState.Unchecked);
         if (decision.Kind == DecisionKind.CheckMirrors)
@@ -66,17 +79,46 @@ internal sealed partial class RegistryHandler(
 
         await WriteAsync(context, decision);
 
+        var elapsed = time.GetElapsedTime(started);
+        var described = Describe(decision);
+        metrics.Record(target.Kind, context.Request.Method, context.Response.StatusCode, described, location, geoFacts?.Continent, elapsed);
+        if (!SampleAccess())
+        {
+            return;
+        }
+
         LogAccess(
             logger,
             context.Request.Method,
             PathOf(rawTarget),
             context.Response.StatusCode,
-            address.Address?.ToString() ?? "-",
+            settings.Logging.RedactClientIp ? RedactedClientIp : address.Address?.ToString() ?? "-",
             location?.Cloud ?? "-",
             location?.Region is { Length: > 0 } region ? region : "-",
-            Describe(decision),
+            described,
             decision.TargetHost ?? "-",
-            time.GetElapsedTime(started).TotalMilliseconds);
+            elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Whether this request gets an access-log line: exactly <c>AccessSampleRate</c> of the requests, evenly spread
+    /// (the n-th is logged when floor(n × rate) moves), deterministic so that tests and operators can count on it.
+    /// </summary>
+    private bool SampleAccess()
+    {
+        var rate = _accessSampleRate;
+        if (rate >= 1)
+        {
+            return true;
+        }
+
+        if (rate <= 0)
+        {
+            return false;
+        }
+
+        var n = Interlocked.Increment(ref _accessCount);
+        return (long)(n * rate) != (long)((n - 1) * rate);
     }
 
     /// <summary>
@@ -175,9 +217,9 @@ internal sealed partial class RegistryHandler(
         _ => "NOT_FOUND",
     };
 
-    private static string Describe(RouteDecision decision) => decision.Kind switch
+    private string Describe(RouteDecision decision) => decision.Kind switch
     {
-        DecisionKind.Redirect when decision.Mirror is { } mirror => "mirror:" + mirror.Name,
+        DecisionKind.Redirect when decision.Mirror is { } mirror => (uint)mirror.Index < (uint)_mirrorDecisions.Length ? _mirrorDecisions[mirror.Index] : "mirror:" + mirror.Name,
         DecisionKind.Redirect => decision.Target switch
         {
             RouteTarget.Info => "info",
@@ -188,7 +230,12 @@ internal sealed partial class RegistryHandler(
         DecisionKind.ApiVersion => "api-version",
         DecisionKind.MethodNotAllowed => "method-not-allowed",
         DecisionKind.BadRequest => "bad-client-address",
-        DecisionKind.OciError => "rejected:" + CodeOf(decision.Error!.Value),
+        DecisionKind.OciError => decision.Error!.Value switch
+        {
+            OciErrorCode.NameInvalid => "rejected:NAME_INVALID",
+            OciErrorCode.DigestInvalid => "rejected:DIGEST_INVALID",
+            _ => "rejected:NOT_FOUND",
+        },
         _ => "not-found",
     };
 

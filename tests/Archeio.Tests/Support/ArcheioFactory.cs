@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -19,18 +20,40 @@ namespace Archeio.Tests.Support;
 internal sealed class ArcheioFactory(string? configFile, IDictionary environment, IBlobPresence? blobs = null)
     : WebApplicationFactory<Program>
 {
+    public const string DrainVariable = "Archeio__Shutdown__Drain";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.ConfigureAppConfiguration((_, configuration) =>
         {
             configuration.Sources.Clear();
             configuration.AddArcheioSources(configFile, environment);
+            if (!environment.Contains(DrainVariable))
+            {
+                // A test host's stop would otherwise wait out the default drain of 5 s.
+                configuration.AddInMemoryCollection([new("Archeio:Shutdown:Drain", "00:00:00")]);
+            }
         });
         builder.ConfigureLogging(logging => logging.ClearProviders());
         if (blobs is not null)
         {
             builder.ConfigureTestServices(services => services.AddSingleton(blobs));
         }
+    }
+
+    /// <summary>
+    /// Sends a request as if it had arrived on <paramref name="localPort"/>: the test server has no listeners, and the
+    /// operations endpoints are chosen by the connection's local port (<c>Metrics:Port</c>).
+    /// </summary>
+    public async Task<HttpContext> SendToPortAsync(int localPort, string method, string path)
+    {
+        return await Server.SendAsync(context =>
+        {
+            context.Request.Method = method;
+            context.Request.Path = path;
+            context.Connection.LocalPort = localPort;
+            context.Connection.RemoteIpAddress = IPAddress.Loopback;
+        });
     }
 
     /// <summary>

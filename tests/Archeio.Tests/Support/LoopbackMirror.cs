@@ -29,6 +29,9 @@ internal sealed class LoopbackMirror : IAsyncDisposable
     /// <summary>How long to take before answering, to simulate a slow mirror.</summary>
     public TimeSpan Latency { get; set; }
 
+    /// <summary>When set, every request waits for this task before it is answered (a mirror held by the test).</summary>
+    public Task? Hold { get; set; }
+
     /// <summary>Completes when the first request has arrived.</summary>
     public Task FirstRequest => _firstRequest.Task;
 
@@ -45,6 +48,11 @@ internal sealed class LoopbackMirror : IAsyncDisposable
     {
         _requests.Enqueue(context.Request.Method + " " + context.Request.Path);
         _firstRequest.TrySetResult();
+        if (Hold is { } hold)
+        {
+            await hold;
+        }
+
         if (Latency > TimeSpan.Zero)
         {
             await Task.Delay(Latency);

@@ -5,9 +5,10 @@ using Archeio.Tests.TestBed;
 namespace Archeio.Tests.Support;
 
 /// <summary>
-/// The real Archeio server as a separate process (<c>dotnet Archeio.dll</c>), on a free loopback port,
-/// with the environment given. Start-up is awaited by reading Kestrel's "Now listening on" line from
-/// its log, not by sleeping.
+/// The real Archeio server as a separate process (<c>dotnet Archeio.dll</c>), on a free loopback port and a free
+/// operations (metrics) port of its own, so that servers started in parallel never meet on the default 9090, with
+/// the environment given. Start-up is awaited by reading the host's "Now listening on" line from its log (written
+/// once every listener is bound), not by sleeping.
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
@@ -16,15 +17,24 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _stderr = new();
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServerProcess(Process process, int port)
+    /// <summary>The operations port's variable; a caller's environment may set it.</summary>
+    public const string MetricsPortVariable = "Archeio__Metrics__Port";
+
+    private ServerProcess(Process process, int port, int metricsPort)
     {
         _process = process;
         Port = port;
+        MetricsPort = metricsPort;
     }
 
     public int Port { get; }
 
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>The operations port: <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>.</summary>
+    public int MetricsPort { get; }
+
+    public Uri MetricsAddress => new($"http://127.0.0.1:{MetricsPort}");
 
     public IReadOnlyCollection<string> StandardOutput => _stdout;
 
@@ -61,6 +71,18 @@ internal sealed class ServerProcess : IAsyncDisposable
         return (server._process.ExitCode, server.StandardError);
     }
 
+    /// <summary>Waits (at most <paramref name="timeout"/>) for the process to exit and its output to be read; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(limit.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits (at most 10 s) for a standard-output line that contains <paramref name="text"/>.</summary>
+    public Task WaitForLineAsync(string text)
+        => Eventually.TrueAsync(() => _stdout.Any(line => line.Contains(text, StringComparison.Ordinal)), $"a log line with '{text}'");
+
     /// <summary>Sends SIGTERM (as a container runtime does on shutdown) or another signal, e.g. <c>INT</c> (Ctrl-C).</summary>
     public void Terminate(string signal = "TERM") => Processes.Signal(_process, signal);
 
@@ -89,13 +111,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         info.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment[MetricsPortVariable] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (name, value) in environment)
         {
             info.Environment[name] = value;
         }
 
+        var metricsPort = int.Parse(info.Environment[MetricsPortVariable]!, System.Globalization.CultureInfo.InvariantCulture);
         var process = new Process { StartInfo = info };
-        var server = new ServerProcess(process, port);
+        var server = new ServerProcess(process, port, metricsPort);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
