@@ -105,8 +105,10 @@ public sealed class S3MirrorTests(S3DestinationFixture fixture)
         var aborted = await mirror.AbortStaleUploadsAsync(DateTimeOffset.UtcNow.AddMinutes(1), default);
 
         // s3rver 3 answers ListMultipartUploads with 501 NotImplemented; a real store would have listed and aborted one.
-        var entries = await fixture.S3.WaitForAsync(mark, e => e.Count > 0, TimeSpan.FromSeconds(10));
-        Assert.Equal(("GET", 501), (entries[0].Method, entries[0].Status));
+        // s3rver logs a request when its response ends, so the initiating POST may still be logged after the mark.
+        var entries = await fixture.S3.WaitForAsync(mark, e => e.Any(x => x.Method == "GET"), TimeSpan.FromSeconds(10));
+        Assert.Equal(501, entries.Single(x => x.Method == "GET").Status);
+        Assert.DoesNotContain(entries, x => x.Method == "DELETE");
         Assert.Equal(0, aborted);
         Assert.Null(await mirror.HeadBlobAsync(BlobA, default));
     }
