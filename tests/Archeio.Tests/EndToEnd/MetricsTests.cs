@@ -1,3 +1,4 @@
+using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
 
 namespace Archeio.Tests.EndToEnd;
@@ -119,11 +120,15 @@ public sealed class MetricsTests : IClassFixture<MetricsScriptFixture>
     [InlineData("AWS")]
     [InlineData("GCP")]
     [InlineData("Azure")]
-    public void Range_series_exist_for_each_configured_cloud(string cloud)
+    public void Range_series_give_each_clouds_prefixes_and_data_age(string cloud)
     {
-        // The values are RangeStatus's, kept by the range loader (RangeMetricsTests checks the mapping).
-        Assert.NotNull(_metrics.Value("archeio_range_prefixes", ("cloud", cloud)));
+        var (_, format, file) = Archeio.Configuration.ArcheioSettingsReader.RangesDirectoryFiles.Single(f => f.Cloud == cloud);
+        using var stream = File.OpenRead(Path.Combine(SharedData.CloudRangesDirectory, file));
+        var expected = Archeio.Ranges.RangeParser.Parse(format, stream, cloud).Count;
+
+        Assert.Equal(expected, _metrics.Value("archeio_range_prefixes", ("cloud", cloud)));
         Assert.Equal(0, _metrics.Value("archeio_range_refresh_failures_total", ("cloud", cloud)));
+        Assert.InRange(_metrics.Value("archeio_range_data_age_seconds", ("cloud", cloud)) ?? -1, 0, 10 * 365 * 86400.0);
     }
 
     [Fact]
