@@ -1,0 +1,252 @@
+using System.Net;
+using Archeio.Blobs;
+using Archeio.Clients;
+using Archeio.Configuration;
+using Archeio.Geo;
+using Archeio.Ranges;
+using Archeio.Requests;
+using Archeio.Routing;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Primitives;
+
+namespace Archeio.Benchmarks;
+
+/// <summary>
+/// The routing decision for a blob whose answer is cached, built from the components the handler uses
+/// (constructed directly, as the unit tests do; no HTTP): parse the raw target, resolve the client from
+/// <c>X-Forwarded-For</c>, look it up in the real cloud ranges, match the rules, hit the blob-check cache,
+/// build the <c>Location</c>. Then each piece alone. Every benchmark visits 1,024 different requests
+/// (digests and clients) per invocation and reports the time per request. Target (issue 8): the whole
+/// decision in at most 400 ns, allocating nothing but the <c>Location</c> string.
+/// </summary>
+[MemoryDiagnoser]
+[ShortRunJob]
+public class HotPathBenchmarks : IDisposable
+{
+    private const int Batch = 1024;
+    private const string Name = "k8s-artifacts-prod/images/kube-apiserver";
+
+    private static readonly MirrorSettings AwsMirror = new("aws-us-east-1", "https://prod-registry-k8s-io-us-east-1.s3.dualstack.us-east-1.amazonaws.com/containers/images/{digest}", 0);
+    private static readonly MirrorSettings GcpMirror = new("gcp", "https://storage.googleapis.com/us.artifacts.k8s-artifacts-prod.appspot.com/containers/images/{digest}", 1);
+    private static readonly MirrorSettings DefaultMirror = new("default", "https://prod-registry-k8s-io-eu-west-1.s3.dualstack.eu-west-1.amazonaws.com/containers/images/{digest}", 2);
+
+    private ArcheioSettings _settings = null!;
+    private Router _router = null!;
+    private ClientIpResolver _resolver = null!;
+    private IpRangeTableHolder _ranges = null!;
+    private GeoLookup _geo = null!;
+    private BlobChecker _checker = null!;
+
+    private string[] _targets = [];
+    private StringValues[] _forwardedFor = [];
+    private IPAddress[] _clients = [];
+    private RegistryRequest[] _parsed = [];
+    private ClientFacts[] _facts = [];
+    private RouteDecision[] _decisions = [];
+    private MirrorSettings[] _holders = [];
+    private readonly IPAddress _peer = IPAddress.Parse("10.0.0.1");
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _settings = new ArcheioSettings
+        {
+            Port = 8080,
+            InfoUrl = "https://info.example/",
+            PrivacyUrl = "https://info.example/privacy",
+            Upstream = new UpstreamSettings("https://registry.example", "project/images", null, ""),
+            ClientIp = new ClientIpSettings(1, []),
+            Ranges = [],
+            Mirrors = [AwsMirror, GcpMirror, DefaultMirror],
+            Rules =
+            [
+                new RuleSettings("aws", ["us-east-1", "us-east-2"], [AwsMirror, DefaultMirror]) { Index = 0 },
+                new RuleSettings("gcp", [], [GcpMirror, DefaultMirror]) { Index = 1 },
+                new RuleSettings(null, [], [DefaultMirror]) { Index = 2 },
+            ],
+            BlobCheck = BlobCheckSettings.Default(null, 100_000),
+        };
+        _router = new Router(_settings);
+        _resolver = new ClientIpResolver(_settings.ClientIp);
+        _ranges = new IpRangeTableHolder();
+        _ranges.Replace(HotPathData.Table);
+        _geo = new GeoLookup(GeoSettings.None, NullLogger<GeoLookup>.Instance);
+        _checker = new BlobChecker(
+            new NoHttpClientFactory(), _settings, new MirrorInventories(), NullBlobResultStore.Instance, new BlobCheckCounters(),
+            TimeProvider.System, NullLogger<BlobChecker>.Instance);
+
+        var random = new Random(8);
+        var v4 = HotPathData.V4Addresses(Batch, random);
+        _targets = new string[Batch];
+        _forwardedFor = new StringValues[Batch];
+        _clients = new IPAddress[Batch];
+        Span<byte> bytes = stackalloc byte[32];
+        for (var i = 0; i < Batch; i++)
+        {
+            random.NextBytes(bytes);
+            var digest = "sha256:" + Convert.ToHexStringLower(bytes);
+            _targets[i] = $"/v2/{Name}/blobs/{digest}";
+            _clients[i] = HotPathData.ToAddress(v4[i]);
+            // Google Cloud's load balancer convention: <client>, <load balancer>.
+            _forwardedFor[i] = new StringValues(_clients[i] + ", 34.96.0.1");
+            foreach (var mirror in _settings.Mirrors)
+            {
+                _checker.Cache.Set(new BlobKey(mirror.Index, DigestKey.From(digest)), true, TimeSpan.FromHours(24));
+            }
+        }
+
+        _parsed = [.. _targets.Select(RequestTargetParser.Parse)];
+        _facts = new ClientFacts[Batch];
+        _decisions = new RouteDecision[Batch];
+        _holders = new MirrorSettings[Batch];
+        for (var i = 0; i < Batch; i++)
+        {
+            _ranges.Current.TryLookup(_clients[i], out var location);
+            _facts[i] = new ClientFacts(_clients[i], null, location);
+            _decisions[i] = _router.Decide(new RequestFacts("GET", _parsed[i]), _facts[i], MirrorState.Unchecked);
+            _holders[i] = _decisions[i].Candidates[0];
+        }
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _checker?.Dispose();
+        _geo?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>The whole decision for a cached blob, as the handler takes it.</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public int DecideCachedBlob()
+    {
+        var length = 0;
+        for (var i = 0; i < Batch; i++)
+        {
+            length += HandlerPath(_targets[i], _forwardedFor[i]).Location!.Length;
+        }
+
+        return length;
+    }
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public int ParseTarget()
+    {
+        var length = 0;
+        foreach (var target in _targets)
+        {
+            length += RequestTargetParser.Parse(target).Reference.Length;
+        }
+
+        return length;
+    }
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public int ResolveClient()
+    {
+        var found = 0;
+        foreach (var header in _forwardedFor)
+        {
+            found += _resolver.Resolve(_peer, header).Address is null ? 0 : 1;
+        }
+
+        return found;
+    }
+
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public int LookupClient()
+    {
+        var found = 0;
+        var table = _ranges.Current;
+        foreach (var client in _clients)
+        {
+            found += table.TryLookup(client, out _) ? 1 : 0;
+        }
+
+        return found;
+    }
+
+    /// <summary>Router.Decide's first call: match the rules, name the candidates.</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public int RouterDecide()
+    {
+        var count = 0;
+        for (var i = 0; i < Batch; i++)
+        {
+            count += _router.Decide(new RequestFacts("GET", _parsed[i]), _facts[i], MirrorState.Unchecked).Candidates.Length;
+        }
+
+        return count;
+    }
+
+    /// <summary>The blob checker's answer for the first candidate, found in the local cache.</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public int CacheHit()
+    {
+        var present = 0;
+        for (var i = 0; i < Batch; i++)
+        {
+            var answer = _checker.ExistsAsync(_holders[i], _parsed[i].Name, _parsed[i].Reference, default);
+            present += answer.IsCompletedSuccessfully && answer.Result ? 1 : 0;
+        }
+
+        return present;
+    }
+
+    /// <summary>Router.Decide's second call with the holder known: the redirect, its Location built.</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public int BuildLocation()
+    {
+        var length = 0;
+        for (var i = 0; i < Batch; i++)
+        {
+            length += _router.Decide(new RequestFacts("GET", _parsed[i]), _facts[i], MirrorState.HeldBy(_holders[i])).Location!.Length;
+        }
+
+        return length;
+    }
+
+    // The handler's steps up to its answer, as RegistryHandler.InvokeAsync takes them (before the extraction).
+    private RouteDecision HandlerPath(string rawTarget, StringValues forwardedFor)
+    {
+        var target = RequestTargetParser.Parse(rawTarget);
+        var address = _resolver.Resolve(_peer, forwardedFor);
+        CloudLocation? location = null;
+        if (address.Address is { } ip)
+        {
+            _ranges.Current.TryLookup(ip, out location);
+        }
+
+        var client = new ClientFacts(address.Address, address.Error, location, null);
+        var request = new RequestFacts("GET", target);
+        var decision = _router.Decide(request, client, MirrorState.Unchecked);
+        if (decision.Kind == DecisionKind.CheckMirrors)
+        {
+            var holder = FindHolderAsync(decision, target.Name, target.Reference, CancellationToken.None).GetAwaiter().GetResult();
+            decision = _router.Decide(request, client, MirrorState.HeldBy(holder));
+        }
+
+        return decision;
+    }
+
+    private async Task<MirrorSettings?> FindHolderAsync(RouteDecision decision, string name, string digest, CancellationToken aborted)
+    {
+        using var budget = new CancellationTokenSource(_settings.BlobCheck.Timeout, TimeProvider.System);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, aborted);
+        foreach (var mirror in decision.Candidates)
+        {
+            if (await _checker.ExistsAsync(mirror, name, digest, linked.Token))
+            {
+                return mirror;
+            }
+        }
+
+        return null;
+    }
+
+    private sealed class NoHttpClientFactory : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new();
+    }
+}
