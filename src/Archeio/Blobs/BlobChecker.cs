@@ -73,18 +73,9 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     public async ValueTask<bool> ExistsAsync(MirrorSettings mirror, string name, string digest, CancellationToken budget)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(mirror.Index, _breakers.Length, nameof(mirror));
-        // An upstream registry scopes blobs by repository: its answers are per (repository, digest).
-        var scoped = mirror.IsRepositoryScoped ? name + "@" + digest : digest;
-        var key = new BlobKey(mirror.Index, DigestKey.From(scoped));
-        if (_inventories.Contains(mirror.Index, key.Digest))
+        var key = KeyOf(mirror, name, digest);
+        if (TryGetKnown(key, out var present))
         {
-            Counters.InventoryHit();
-            return true;
-        }
-
-        if (_cache.TryGet(key, out var present))
-        {
-            Counters.CacheHit();
             return present;
         }
 
@@ -95,6 +86,8 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
             return false;
         }
 
+        // An upstream registry scopes blobs by repository: its answers are per (repository, digest).
+        var scoped = mirror.IsRepositoryScoped ? name + "@" + digest : digest;
         var resolution = new TaskCompletionSource<bool?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var shared = _inFlight.GetOrAdd(key, resolution.Task);
         if (shared == resolution.Task)
@@ -115,6 +108,50 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
             Counters.BudgetExpiry();
             return false;
         }
+    }
+
+    public bool TryGetKnown(MirrorSettings mirror, string name, string digest, out bool present)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(mirror.Index, _breakers.Length, nameof(mirror));
+        return TryGetKnown(KeyOf(mirror, name, digest), out present);
+    }
+
+    /// <summary>Inventory, then local cache; counts the hit.</summary>
+    private bool TryGetKnown(in BlobKey key, out bool present)
+    {
+        if (_inventories.Contains(key.Mirror, key.Digest))
+        {
+            Counters.InventoryHit();
+            present = true;
+            return true;
+        }
+
+        if (_cache.TryGet(key, out present))
+        {
+            Counters.CacheHit();
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The key of a check. An upstream registry scopes blobs by repository: its answers are per
+    /// <c>repository@digest</c>, hashed from a stack copy rather than a concatenated string.
+    /// </summary>
+    private static BlobKey KeyOf(MirrorSettings mirror, string name, string digest)
+    {
+        if (!mirror.IsRepositoryScoped)
+        {
+            return new BlobKey(mirror.Index, DigestKey.From(digest));
+        }
+
+        var length = name.Length + 1 + digest.Length;
+        var scoped = length <= 1024 ? stackalloc char[length] : new char[length];
+        name.CopyTo(scoped);
+        scoped[name.Length] = '@';
+        digest.CopyTo(scoped[(name.Length + 1)..]);
+        return new BlobKey(mirror.Index, DigestKey.From(scoped));
     }
 
     /// <summary>Finds the answer for one key once, for every caller waiting on it. Never throws.</summary>

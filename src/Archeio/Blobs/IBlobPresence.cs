@@ -15,4 +15,16 @@ internal interface IBlobPresence
     /// <param name="digest">The blob's validated digest.</param>
     /// <param name="budget">Fires when the request may wait no longer.</param>
     ValueTask<bool> ExistsAsync(MirrorSettings mirror, string name, string digest, CancellationToken budget);
+
+    /// <summary>
+    /// The answer when it is already known without waiting (the mirror's inventory, the local cache): true with
+    /// <paramref name="present"/> set, counted as <see cref="ExistsAsync"/> would count it; false when only
+    /// <see cref="ExistsAsync"/> can tell (nothing counted then). Lets a request whose answers are all known
+    /// skip the budget and the asynchronous machinery. The default knows nothing.
+    /// </summary>
+    bool TryGetKnown(MirrorSettings mirror, string name, string digest, out bool present)
+    {
+        present = false;
+        return false;
+    }
 }

@@ -24,7 +24,7 @@ internal sealed record MirrorSettings(string Name, string BlobUrl, int Index = 0
     public bool IsSignatureUpstream { get; init; }
 
     /// <summary>True when answers depend on the repository as well as the digest.</summary>
-    public bool IsRepositoryScoped => BlobUrl.Contains(NamePlaceholder, StringComparison.Ordinal);
+    public bool IsRepositoryScoped { get; } = BlobUrl.Contains(NamePlaceholder, StringComparison.Ordinal);
 
     /// <summary>The mirror's URL for a blob; <paramref name="name"/> and <paramref name="digest"/> must already be validated.</summary>
     public string UrlFor(string name, string digest)

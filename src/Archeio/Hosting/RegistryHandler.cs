@@ -33,8 +33,7 @@ internal sealed partial class RegistryHandler(
     // The decision strings of mirror redirects, by mirror index: built once, not per request.
     private readonly string[] _mirrorDecisions = [.. settings.Mirrors.Select(m => "mirror:" + m.Name)];
 
-    // Geolocation is looked up for the client metric too when a country database is there to say the continent.
-    private readonly bool _lookUpGeo = router.NeedsGeo || geo.HasCountryDatabase;
+    private readonly RequestRouting _routing = new(router, clientIpResolver, ranges, geo, blobs);
     private readonly double _accessSampleRate = settings.Logging.AccessSampleRate;
     private long _accessCount;
 
@@ -47,28 +46,26 @@ internal sealed partial class RegistryHandler(
             rawTarget = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
         }
 
-        var target = RequestTargetParser.Parse(rawTarget);
-        var address = clientIpResolver.Resolve(context.Connection.RemoteIpAddress, context.Request.Headers[ForwardedForHeader]);
-        CloudLocation? location = null;
-        if (address.Address is { } ip)
-        {
-            ranges.Current.TryLookup(ip, out location);
-        }
-
-        var geoFacts = _lookUpGeo && address.Address is { } known ? geo.Lookup(known) : null;
-        var client = new ClientFacts(address.Address, address.Error, location, router.NeedsGeo ? geoFacts : null);
-        var request = new RequestFacts(context.Request.Method, target);
-        var decision = router.Decide(request, client, MirrorState.Unchecked);
+        var routed = _routing.Begin(context.Request.Method, rawTarget, context.Connection.RemoteIpAddress, context.Request.Headers[ForwardedForHeader]);
+        var target = routed.Request.Target;
+        var address = routed.Client.Address;
+        var location = routed.Client.Location;
+        var decision = routed.Decision;
         if (decision.Kind == DecisionKind.CheckMirrors)
         {
-            var holder = await FindHolderAsync(decision, target.Name, target.Reference, context.RequestAborted);
+            // Answers already known (inventory, cache) decide without a budget or an await; only a real check waits.
+            if (!_routing.TryFindKnownHolder(decision, target, out var holder, out var firstUnknown))
+            {
+                holder = await FindHolderAsync(decision, firstUnknown, target.Name, target.Reference, context.RequestAborted);
+            }
+
             if (context.RequestAborted.IsCancellationRequested)
             {
                 // The client went away during the checks: there is no one to answer.
                 return;
             }
 
-            decision = router.Decide(request, client, MirrorState.HeldBy(holder));
+            decision = _routing.Finish(routed, holder);
         }
 
         if (settings.RouteHeader && target.Kind == RequestKind.Blob && decision.Kind == DecisionKind.Redirect)
@@ -81,7 +78,7 @@ internal sealed partial class RegistryHandler(
 
         var elapsed = time.GetElapsedTime(started);
         var described = Describe(decision);
-        metrics.Record(target.Kind, context.Request.Method, context.Response.StatusCode, described, location, geoFacts?.Continent, elapsed);
+        metrics.Record(target.Kind, context.Request.Method, context.Response.StatusCode, described, location, routed.Geo?.Continent, elapsed);
         if (!SampleAccess())
         {
             return;
@@ -92,7 +89,7 @@ internal sealed partial class RegistryHandler(
             context.Request.Method,
             PathOf(rawTarget),
             context.Response.StatusCode,
-            settings.Logging.RedactClientIp ? RedactedClientIp : address.Address?.ToString() ?? "-",
+            settings.Logging.RedactClientIp ? RedactedClientIp : address?.ToString() ?? "-",
             location?.Cloud ?? "-",
             location?.Region is { Length: > 0 } region ? region : "-",
             described,
@@ -122,19 +119,20 @@ internal sealed partial class RegistryHandler(
     }
 
     /// <summary>
-    /// Asks the candidates in order. The request waits on checks at most <c>BlobCheck:Timeout</c> in total,
-    /// however many mirrors its rule lists; past it, mirrors whose answer is not already known (inventory or
-    /// cache) count as absent for this request only.
+    /// Asks the candidates in order from <paramref name="first"/> (those before it are known absent). The request
+    /// waits on checks at most <c>BlobCheck:Timeout</c> in total, however many mirrors its rule lists; past it,
+    /// mirrors whose answer is not already known (inventory or cache) count as absent for this request only.
     /// </summary>
-    private async Task<MirrorSettings?> FindHolderAsync(RouteDecision decision, string name, string digest, CancellationToken aborted)
+    private async Task<MirrorSettings?> FindHolderAsync(RouteDecision decision, int first, string name, string digest, CancellationToken aborted)
     {
         using var budget = new CancellationTokenSource(settings.BlobCheck.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, aborted);
-        foreach (var mirror in decision.Candidates)
+        var candidates = decision.Candidates;
+        for (var i = first; i < candidates.Length; i++)
         {
-            if (await blobs.ExistsAsync(mirror, name, digest, linked.Token))
+            if (await blobs.ExistsAsync(candidates[i], name, digest, linked.Token))
             {
-                return mirror;
+                return candidates[i];
             }
         }
 

@@ -14,8 +14,9 @@ internal static class RequestTargetParser
     {
         ArgumentNullException.ThrowIfNull(rawTarget);
 
+        // Spans until the name and reference are known valid: only they (and an escaped query) become strings.
         var queryStart = rawTarget.IndexOf('?', StringComparison.Ordinal);
-        var path = queryStart < 0 ? rawTarget : rawTarget[..queryStart];
+        var path = queryStart < 0 ? rawTarget.AsSpan() : rawTarget.AsSpan(0, queryStart);
         var query = queryStart < 0 ? string.Empty : EscapeQuery(rawTarget[queryStart..]);
         path = StripAbsoluteForm(path);
 
@@ -35,7 +36,7 @@ internal static class RequestTargetParser
         }
 
         var apiPath = path[ApiPrefix.Length..];
-        if (apiPath.Contains('%', StringComparison.Ordinal))
+        if (apiPath.Contains('%'))
         {
             var decoded = PercentDecode(apiPath);
             if (decoded is null)
@@ -46,10 +47,10 @@ internal static class RequestTargetParser
             apiPath = decoded;
         }
 
-        return apiPath == "_catalog" ? RegistryRequest.Simple(RequestKind.Catalog, query) : ParseApiPath(apiPath, query);
+        return apiPath is "_catalog" ? RegistryRequest.Simple(RequestKind.Catalog, query) : ParseApiPath(apiPath, query);
     }
 
-    private static RegistryRequest ParseApiPath(string apiPath, string query)
+    private static RegistryRequest ParseApiPath(ReadOnlySpan<char> apiPath, string query)
     {
         // <name> may itself contain '/', but <reference> and <digest> never do, and "tags/list" is fixed:
         // so the endpoint is found from the end of the path.
@@ -59,15 +60,15 @@ internal static class RequestTargetParser
             return RegistryRequest.Invalid(OciErrorCode.NotFound, "not an API path", query);
         }
 
-        var secondLastSlash = apiPath.LastIndexOf('/', lastSlash - 1);
+        var secondLastSlash = apiPath[..lastSlash].LastIndexOf('/');
         var last = apiPath[(lastSlash + 1)..];
         var endpoint = apiPath[(secondLastSlash + 1)..lastSlash];
-        var name = secondLastSlash < 0 ? string.Empty : apiPath[..secondLastSlash];
+        var name = secondLastSlash < 0 ? [] : apiPath[..secondLastSlash];
 
         RequestKind kind;
         switch (endpoint)
         {
-            case "tags" when last == "list":
+            case "tags" when last is "list":
                 kind = RequestKind.TagsList;
                 break;
             case "manifests":
@@ -91,15 +92,15 @@ internal static class RequestTargetParser
         switch (kind)
         {
             case RequestKind.TagsList:
-                return new RegistryRequest(kind, name, string.Empty, query);
-            case RequestKind.Manifest when last.Contains(':', StringComparison.Ordinal):
+                return new RegistryRequest(kind, name.ToString(), string.Empty, query);
+            case RequestKind.Manifest when last.Contains(':'):
             case RequestKind.Blob or RequestKind.Referrers:
                 return OciGrammar.IsDigest(last)
-                    ? new RegistryRequest(kind, name, last, query)
+                    ? new RegistryRequest(kind, name.ToString(), last.ToString(), query)
                     : RegistryRequest.Invalid(OciErrorCode.DigestInvalid, "invalid digest", query);
             default:
                 return OciGrammar.IsTag(last)
-                    ? new RegistryRequest(kind, name, last, query)
+                    ? new RegistryRequest(kind, name.ToString(), last.ToString(), query)
                     : RegistryRequest.Invalid(OciErrorCode.NotFound, "invalid manifest reference", query);
         }
     }
@@ -108,7 +109,7 @@ internal static class RequestTargetParser
     /// Absolute-form targets (<c>GET http://host/v2/ HTTP/1.1</c>) must be accepted by servers
     /// (RFC 9112 §3.2.2); only their path and query matter here, the authority is ignored.
     /// </summary>
-    private static string StripAbsoluteForm(string path)
+    private static ReadOnlySpan<char> StripAbsoluteForm(ReadOnlySpan<char> path)
     {
         if (path.StartsWith('/'))
         {
@@ -121,8 +122,8 @@ internal static class RequestTargetParser
             return path;
         }
 
-        var pathStart = path.IndexOf('/', schemeEnd + 3);
-        return pathStart < 0 ? "/" : path[pathStart..];
+        var pathStart = path[(schemeEnd + 3)..].IndexOf('/');
+        return pathStart < 0 ? "/" : path[(schemeEnd + 3 + pathStart)..];
     }
 
     /// <summary>
@@ -168,7 +169,7 @@ internal static class RequestTargetParser
     /// Decodes %XX escapes. Returns null for a malformed escape, a non-ASCII or control byte, or an
     /// encoded '/' (which would change how the path splits into name and endpoint).
     /// </summary>
-    private static string? PercentDecode(string value)
+    private static string? PercentDecode(ReadOnlySpan<char> value)
     {
         var buffer = new char[value.Length];
         var length = 0;

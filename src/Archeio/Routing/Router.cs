@@ -55,27 +55,30 @@ internal sealed class Router(ArcheioSettings settings)
             return new RouteDecision(DecisionKind.BadRequest, Message: client.AddressError ?? "client address unknown");
         }
 
-        var rule = MatchRule(client);
-        return DecideBlob(target, client, mirrors, rule) with { Rule = rule };
+        return DecideBlob(target, client, mirrors, MatchRule(client));
     }
 
+    // Every decision here carries the rule (explanations, the route header); each is built once, with it
+    // (a `with` copy would allocate a second record on every blob request).
     private RouteDecision DecideBlob(RegistryRequest target, in ClientFacts client, MirrorState mirrors, RuleSettings? rule)
     {
         if (mirrors.Checked)
         {
             return mirrors.Holder switch
             {
-                null => ToUpstream(target, UpstreamFor(rule)),
+                null => ToUpstream(target, UpstreamFor(rule), rule: rule),
                 // An upstream checked like a mirror: its own redirect, query string included.
-                { Upstream: { } upstream, IsSignatureUpstream: true } => RouteDecision.Redirect(
-                    RouteTarget.SignatureUpstream, UpstreamLocation(upstream.SignaturePrefix!, target), upstream.SignatureHost!) with { Mirror = mirrors.Holder },
-                { Upstream: { } upstream } => ToUpstream(target, upstream) with { Mirror = mirrors.Holder },
-                var holder => RouteDecision.Redirect(RouteTarget.Mirror, holder.UrlFor(target.Name, target.Reference), holder.Host, holder),
+                { Upstream: { } upstream, IsSignatureUpstream: true } => new RouteDecision(
+                    DecisionKind.Redirect, RouteTarget.SignatureUpstream, UpstreamLocation(upstream.SignaturePrefix!, target), mirrors.Holder, TargetHost: upstream.SignatureHost!) { Rule = rule },
+                { Upstream: { } upstream } => ToUpstream(target, upstream, mirrors.Holder, rule),
+                var holder => new RouteDecision(DecisionKind.Redirect, RouteTarget.Mirror, holder.UrlFor(target.Name, target.Reference), holder, TargetHost: holder.Host) { Rule = rule },
             };
         }
 
         var candidates = rule is null ? [] : CandidatesFor(rule, client);
-        return candidates.IsEmpty ? ToUpstream(target, UpstreamFor(rule)) : new RouteDecision(DecisionKind.CheckMirrors, Candidates: candidates);
+        return candidates.IsEmpty
+            ? ToUpstream(target, UpstreamFor(rule), rule: rule)
+            : new RouteDecision(DecisionKind.CheckMirrors, Candidates: candidates) { Rule = rule };
     }
 
     /// <summary>The first rule whose every given match field fits the client, or null.</summary>
@@ -158,8 +161,8 @@ internal sealed class Router(ArcheioSettings settings)
         return ToUpstream(target, upstream);
     }
 
-    private static RouteDecision ToUpstream(RegistryRequest target, UpstreamSettings upstream)
-        => RouteDecision.Redirect(RouteTarget.Upstream, UpstreamLocation(upstream.Prefix, target), upstream.Host);
+    private static RouteDecision ToUpstream(RegistryRequest target, UpstreamSettings upstream, MirrorSettings? mirror = null, RuleSettings? rule = null)
+        => new(DecisionKind.Redirect, RouteTarget.Upstream, UpstreamLocation(upstream.Prefix, target), mirror, TargetHost: upstream.Host) { Rule = rule };
 
     /// <summary>
     /// <c>&lt;prefix&gt;&lt;name&gt;/&lt;rest&gt;&lt;query&gt;</c>: name and rest are validated and canonical;

@@ -279,6 +279,32 @@ public sealed class BlobCheckerTests : IDisposable
 
     internal static string Digest(int i) => "sha256:" + i.ToString("x64", CultureInfo.InvariantCulture);
 
+    [Fact]
+    public async Task TryGetKnown_finds_inventory_and_cached_answers_and_counts_them_as_ExistsAsync_does()
+    {
+        var inventories = new MirrorInventories();
+        inventories.Replace(Other.Index, new HashSet<DigestKey> { DigestKey.From(Digest(2)) });
+        var upstream = MirrorSettings.ForUpstream(TestSettings.Upstream, false, Other.Index);
+        var checker = Create(inventories: inventories);
+
+        Assert.False(checker.TryGetKnown(Mirror, "pause", Digest(1), out _));
+        Assert.False(checker.TryGetKnown(upstream, "pause", Digest(1), out _));
+        Assert.Equal(0, checker.Counters.CacheMisses);
+
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(1), default));
+        Assert.True(await checker.ExistsAsync(upstream, "pause", Digest(1), default));
+        Assert.Equal(2, _handler.Count);
+
+        Assert.True(checker.TryGetKnown(Mirror, "pause", Digest(1), out var present) && present);
+        // Repository-scoped: the key is repository@digest, so another repository is not known.
+        Assert.True(checker.TryGetKnown(upstream, "pause", Digest(1), out present) && present);
+        Assert.False(checker.TryGetKnown(upstream, "other", Digest(1), out _));
+        Assert.True(checker.TryGetKnown(Other, "pause", Digest(2), out present) && present);
+        Assert.Equal(2, checker.Counters.CacheHits);
+        Assert.Equal(1, checker.Counters.InventoryHits);
+        Assert.Equal(2, _handler.Count);
+    }
+
     private BlobChecker Create(BlobCheckSettings? settings = null, MirrorInventories? inventories = null, IBlobResultStore? store = null)
     {
         var all = TestSettings.Create(mirrors: ImmutableArray.Create(Mirror, Other)) with { BlobCheck = settings ?? BlobCheckSettings.Default() };
