@@ -3,6 +3,7 @@ using Archeio.Blobs;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
+using Archeio.Hosting;
 using Archeio.Ranges;
 using Archeio.Requests;
 using Archeio.Routing;
@@ -37,6 +38,7 @@ public class HotPathBenchmarks : IDisposable
     private IpRangeTableHolder _ranges = null!;
     private GeoLookup _geo = null!;
     private BlobChecker _checker = null!;
+    private RequestRouting _routing = null!;
 
     private string[] _targets = [];
     private StringValues[] _forwardedFor = [];
@@ -75,6 +77,7 @@ public class HotPathBenchmarks : IDisposable
         _checker = new BlobChecker(
             new NoHttpClientFactory(), _settings, new MirrorInventories(), NullBlobResultStore.Instance, new BlobCheckCounters(),
             TimeProvider.System, NullLogger<BlobChecker>.Instance);
+        _routing = new RequestRouting(_router, _resolver, _ranges, _geo, _checker);
 
         var random = new Random(8);
         var v4 = HotPathData.V4Addresses(Batch, random);
@@ -117,14 +120,14 @@ public class HotPathBenchmarks : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>The whole decision for a cached blob, as the handler takes it.</summary>
+    /// <summary>The whole decision for a cached blob: <see cref="RequestRouting.TryDecide"/>, the handler's own code.</summary>
     [Benchmark(OperationsPerInvoke = Batch)]
     public int DecideCachedBlob()
     {
         var length = 0;
         for (var i = 0; i < Batch; i++)
         {
-            length += HandlerPath(_targets[i], _forwardedFor[i]).Location!.Length;
+            length += _routing.TryDecide("GET", _targets[i], _peer, _forwardedFor[i])!.Location!.Length;
         }
 
         return length;
@@ -194,6 +197,19 @@ public class HotPathBenchmarks : IDisposable
         return present;
     }
 
+    /// <summary>The synchronous form the handler now takes first: inventory, then cache, no ValueTask.</summary>
+    [Benchmark(OperationsPerInvoke = Batch)]
+    public int CacheHitKnown()
+    {
+        var present = 0;
+        for (var i = 0; i < Batch; i++)
+        {
+            present += _checker.TryGetKnown(_holders[i], _parsed[i].Name, _parsed[i].Reference, out var answer) && answer ? 1 : 0;
+        }
+
+        return present;
+    }
+
     /// <summary>Router.Decide's second call with the holder known: the redirect, its Location built.</summary>
     [Benchmark(OperationsPerInvoke = Batch)]
     public int BuildLocation()
@@ -205,44 +221,6 @@ public class HotPathBenchmarks : IDisposable
         }
 
         return length;
-    }
-
-    // The handler's steps up to its answer, as RegistryHandler.InvokeAsync takes them (before the extraction).
-    private RouteDecision HandlerPath(string rawTarget, StringValues forwardedFor)
-    {
-        var target = RequestTargetParser.Parse(rawTarget);
-        var address = _resolver.Resolve(_peer, forwardedFor);
-        CloudLocation? location = null;
-        if (address.Address is { } ip)
-        {
-            _ranges.Current.TryLookup(ip, out location);
-        }
-
-        var client = new ClientFacts(address.Address, address.Error, location, null);
-        var request = new RequestFacts("GET", target);
-        var decision = _router.Decide(request, client, MirrorState.Unchecked);
-        if (decision.Kind == DecisionKind.CheckMirrors)
-        {
-            var holder = FindHolderAsync(decision, target.Name, target.Reference, CancellationToken.None).GetAwaiter().GetResult();
-            decision = _router.Decide(request, client, MirrorState.HeldBy(holder));
-        }
-
-        return decision;
-    }
-
-    private async Task<MirrorSettings?> FindHolderAsync(RouteDecision decision, string name, string digest, CancellationToken aborted)
-    {
-        using var budget = new CancellationTokenSource(_settings.BlobCheck.Timeout, TimeProvider.System);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, aborted);
-        foreach (var mirror in decision.Candidates)
-        {
-            if (await _checker.ExistsAsync(mirror, name, digest, linked.Token))
-            {
-                return mirror;
-            }
-        }
-
-        return null;
     }
 
     private sealed class NoHttpClientFactory : IHttpClientFactory
