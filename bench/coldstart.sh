@@ -19,7 +19,11 @@ build_binaries
 # The mirror is never asked (the request is for a manifest); its port only has to be valid.
 write_config "$WORK/archeio.json" "$(free_port)" 9090
 mkdir -p "$WORK/logs"
+wait_quiet
+s0=$(cpu_snapshot)
 python3 "$REPO/bench/lib/coldstart.py" "$RUNS" "$MANIFEST_PATH" "$ARCHEIO_BIN" "$WORK/archeio.json" "$MINIMAL_BIN" "$WORK/logs" >"$WORK/runs.tsv"
+s1=$(cpu_snapshot)
+other=$(other_cpu "$s0" "$s1")
 ranges_line=$(grep -m1 '"EventId":12' "$WORK/logs/Archeio-1.log" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["Message"])' || echo '(event 12 not found)')
 total=$((SECONDS - started_all))
 
@@ -35,7 +39,8 @@ report=$(results_file coldstart)
     echo "\`GET $MANIFEST_PATH\`, stop the clock at the status line, SIGKILL. Archeio and the baseline"
     echo "alternately, after one unmeasured start of each (page cache). Archeio reads the three clouds' ranges from"
     echo "$RANGES_DIR before it listens (first run: $ranges_line)."
-    echo "Wall time of the script: ${total} s (build ${BUILD_SECONDS} s)."
+    echo "Wall time of the script: ${total} s (build ${BUILD_SECONDS} s). Before measuring, $QUIET_NOTE;"
+    echo "during the starts, other processes used ${other}% of the machine (above about 5%, the figures are disturbed)."
     echo
     python3 - "$WORK/runs.tsv" <<'PY'
 import statistics, sys

@@ -52,6 +52,8 @@ for entry in "${PATHS[@]}"; do
     done
 done
 
+wait_quiet
+
 # A short unmeasured run per app and path (connections, thread pool).
 for entry in "${PATHS[@]}"; do
     IFS='|' read -r name path xff <<<"$entry"
@@ -66,10 +68,13 @@ for entry in "${PATHS[@]}"; do
         for app in Archeio baseline; do
             port=$archeio_port; [[ $app == baseline ]] && port=$baseline_port
             out="$WORK/wrk-$app-$run-${name//[^a-z]/_}.txt"
+            s0=$(cpu_snapshot "${STARTED_PIDS[@]}")
             wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "X-Forwarded-For: $xff" "http://127.0.0.1:$port$path" >"$out"
+            s1=$(cpu_snapshot "${STARTED_PIDS[@]}")
+            other=$(other_cpu "$s0" "$s1")
             read -r rps p50 p99 requests bad errors < <(python3 "$STATS" parse "$out")
-            log "$name | $app | run $run: $rps req/s, p50 $p50 ms, p99 $p99 ms ($requests requests, $bad non-2xx/3xx, $errors socket errors)"
-            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$app" "$run" "$rps" "$p50" "$p99" "$bad" "$errors" >>"$WORK/runs.tsv"
+            log "$name | $app | run $run: $rps req/s, p50 $p50 ms, p99 $p99 ms ($requests requests, $bad non-2xx/3xx, $errors socket errors, other processes ${other}% CPU)"
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$app" "$run" "$rps" "$p50" "$p99" "$bad" "$errors" "$other" >>"$WORK/runs.tsv"
         done
     done
 done
@@ -93,6 +98,8 @@ report=$(results_file http)
     echo "($ranges_line), two mirrors on a local Minimal307 answering 200 (AWS rule → \`aws-eu-west-3\`,"
     echo "catch-all → \`default\`); the blob \`$DIGEST\` is checked once per mirror before measuring, so every measured"
     echo "blob request is a cache hit. Wall time of the script: ${total} s (build ${BUILD_SECONDS} s)."
+    echo "Before measuring, $QUIET_NOTE. The \"other CPU\" column is the share of the machine (both cores) that"
+    echo "processes other than wrk, the two servers and the mirror used during the run: above about 5% the run was disturbed."
     echo
     echo "What each path answers (one request before measuring):"
     echo

@@ -43,17 +43,21 @@ load() {
     out="$WORK/wrk-$name.txt"
     ( i=0; while sleep 10; do i=$((i + 10)); printf '| %s | %s | %s |\n' "$name" "$i" "$(( $(rss_kib "$pid") / 1024 ))" >>"$WORK/samples.md"; done ) &
     sampler=$!
+    local s0 s1; s0=$(cpu_snapshot "${STARTED_PIDS[@]}")
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$LOAD" --latency "${script_args[@]}" -H "X-Forwarded-For: $XFF_AWS" "http://127.0.0.1:$port$BLOB_PATH" >"$out"
+    s1=$(cpu_snapshot "${STARTED_PIDS[@]}")
     kill "$sampler"; wait "$sampler" 2>/dev/null || true
     after=$(rss_kib "$pid"); hwm=$(hwm_kib "$pid")
     sleep 5
     local settled; settled=$(rss_kib "$pid")
     read -r rps p50 p99 requests bad errors < <(python3 "$STATS" parse "$out")
     log "$name: RSS $before KiB before, $after KiB after, $settled KiB 5 s later, peak $hwm KiB; $rps req/s, $requests requests"
-    printf '| %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s |\n' "$name" "$(bc -l <<<"$before/1024")" "$(bc -l <<<"$after/1024")" \
-        "$(bc -l <<<"$settled/1024")" "$(bc -l <<<"$hwm/1024")" "$requests" "$rps" "$p99" "$bad" >>"$WORK/rows.md"
+    printf '| %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s |\n' "$name" "$(bc -l <<<"$before/1024")" "$(bc -l <<<"$after/1024")" \
+        "$(bc -l <<<"$settled/1024")" "$(bc -l <<<"$hwm/1024")" "$requests" "$rps" "$p99" "$bad" "$(other_cpu "$s0" "$s1")" >>"$WORK/rows.md"
     LAST_REQUESTS=$requests
 }
+
+wait_quiet
 
 # With the baseline idle, Archeio first, then the baseline with Archeio idle.
 load Archeio "$archeio_pid" "$archeio_port"
@@ -82,10 +86,11 @@ report=$(results_file memory)
     echo "-H 'X-Forwarded-For: $XFF_AWS'\` on \`$BLOB_PATH\`$([[ $MODE == distinct ]] && echo ' with bench/lib/distinct-digests.lua (a new digest per request)'),"
     echo "after one request and 1 s idle (\"before\"). VmRSS and VmHWM (peak) from /proc/<pid>/status; \"settled\" is 5 s after the load."
     echo "Blob cache: $cache_note. Target: Archeio's RSS after the load ≤ 40 MB (38.1 MiB) plus that."
-    echo "Wall time of the script: ${total} s (build ${BUILD_SECONDS} s)."
+    echo "Wall time of the script: ${total} s (build ${BUILD_SECONDS} s). Before measuring, $QUIET_NOTE;"
+    echo "\"other CPU\": the share of the machine used by processes other than wrk, the servers and the mirror during the load."
     echo
-    echo "| app | RSS before (MiB) | RSS after $LOAD of load (MiB) | RSS settled (MiB) | peak RSS (MiB) | requests | req/s | p99 (ms) | non-2xx/3xx |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    echo "| app | RSS before (MiB) | RSS after $LOAD of load (MiB) | RSS settled (MiB) | peak RSS (MiB) | requests | req/s | p99 (ms) | non-2xx/3xx | other CPU (%) |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     cat "$WORK/rows.md"
     echo
     echo "RSS under load, every 10 s:"

@@ -127,3 +127,37 @@ results_file() {
     mkdir -p "$REPO/bench/results"
     printf '%s/bench/results/%s-%s.md' "$REPO" "$1" "$(date -u +%Y-%m-%dT%H%M%SZ)"
 }
+
+# The machine may be shared (builds, other benchmarks): every report says how busy the rest of it was.
+# cpu_snapshot PID...: "busy total ours" in clock ticks: the machine's busy and total time (/proc/stat),
+# and the CPU time of the given processes plus the waited-for children of this shell (wrk, python3).
+cpu_snapshot() {
+    local busy_total ours=0 pid
+    busy_total=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+    for pid in "$@"; do
+        ours=$((ours + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
+    done
+    ours=$((ours + $(sed 's/^.*) //' "/proc/$$/stat" | awk '{ print $14 + $15 }')))
+    echo "$busy_total $ours"
+}
+
+# other_cpu "BEFORE" "AFTER": the share of the machine (all cores, %) busy with processes not ours in between.
+other_cpu() {
+    read -r b0 t0 o0 <<<"$1"; read -r b1 t1 o1 <<<"$2"
+    awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" -v o="$((o1 - o0))" 'BEGIN { x = t > 0 ? 100 * (b - o) / t : 0; printf "%.0f", x < 0 ? 0 : x }'
+}
+
+# wait_quiet: wait (up to QUIET_WAIT s, default 180) until the rest of the machine uses < QUIET_MAX % (default 10)
+# over 2 s, so that measurements do not start during someone else's build. Sets QUIET_NOTE for the report.
+wait_quiet() {
+    local waited=0 s0 s1 busy
+    local limit="${QUIET_WAIT:-180}" max="${QUIET_MAX:-10}"
+    while :; do
+        s0=$(cpu_snapshot "${STARTED_PIDS[@]}"); sleep 2; s1=$(cpu_snapshot "${STARTED_PIDS[@]}")
+        busy=$(other_cpu "$s0" "$s1"); waited=$((waited + 2))
+        if ((busy < max)); then QUIET_NOTE="other processes used ${busy}% of the machine just before measuring (waited ${waited} s for < ${max}%)"; break; fi
+        if ((waited >= limit)); then QUIET_NOTE="WARNING: the machine was not quiet: other processes used ${busy}% of it just before measuring (waited ${waited} s)"; break; fi
+        log "other processes use ${busy}% of the machine; waiting for < ${max}% ..."
+    done
+    log "$QUIET_NOTE"
+}

@@ -4,7 +4,7 @@
   wrkstats.py parse WRK_OUTPUT     -> "req/s p50_ms p99_ms requests non2xx3xx socket_errors" (one line)
   wrkstats.py table RUNS_TSV       -> the markdown tables (every run, then medians and ratios)
 
-RUNS_TSV lines: path<TAB>app<TAB>run<TAB>req/s<TAB>p50_ms<TAB>p99_ms<TAB>non2xx3xx<TAB>socket errors.
+RUNS_TSV lines: path<TAB>app<TAB>run<TAB>req/s<TAB>p50_ms<TAB>p99_ms<TAB>non2xx3xx<TAB>socket errors<TAB>other CPU %.
 """
 import re
 import statistics
@@ -34,10 +34,13 @@ def parse(path):
 
 def table(path):
     rows = [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8") if line.strip()]
-    print("| path | app | run | req/s | p50 (ms) | p99 (ms) | non-2xx/3xx | socket errors |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for p, app, run, rps, p50, p99, bad, err in rows:
-        print(f"| {p} | {app} | {run} | {float(rps):,.0f} | {float(p50):.2f} | {float(p99):.2f} | {bad} | {err} |")
+    print("| path | app | run | req/s | p50 (ms) | p99 (ms) | non-2xx/3xx | socket errors | other CPU (%) |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for p, app, run, rps, p50, p99, bad, err, other in rows:
+        print(f"| {p} | {app} | {run} | {float(rps):,.0f} | {float(p50):.2f} | {float(p99):.2f} | {bad} | {err} | {other} |")
+    disturbed = sum(1 for r in rows if float(r[8]) > 5)
+    print()
+    print(f"Runs during which other processes used more than 5% of the machine: {disturbed} of {len(rows)}.")
     print()
     print("Medians over the runs; ratio = Archeio / baseline (targets: req/s ratio ≥ 0.90, p99 ratio ≤ 1.5).")
     print()
