@@ -4,12 +4,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Archeio.Benchmarks;
 
@@ -57,9 +52,9 @@ internal static class DashboardTraffic
                 "Upstream": { "Endpoint": "https://registry.example", "Path": "project", "SignatureEndpoint": "https://signatures.example" },
                 "RangesDirectory": "{{ranges}}",
                 "Mirrors": [
-                  { "Name": "s3-eu", "BlobUrl": "{{Address(fast)}}/containers/images/{digest}" },
-                  { "Name": "gcs-us", "BlobUrl": "{{Address(slow)}}/containers/images/{digest}" },
-                  { "Name": "azure-blob", "BlobUrl": "{{Address(flaky)}}/containers/images/{digest}" } ],
+                  { "Name": "s3-eu", "BlobUrl": "{{BenchServers.Address(fast)}}/containers/images/{digest}" },
+                  { "Name": "gcs-us", "BlobUrl": "{{BenchServers.Address(slow)}}/containers/images/{digest}" },
+                  { "Name": "azure-blob", "BlobUrl": "{{BenchServers.Address(flaky)}}/containers/images/{digest}" } ],
                 "Rules": [
                   { "Match": { "Cloud": "AWS" }, "Mirrors": [ "s3-eu" ] },
                   { "Match": { "Cloud": "GCP" }, "Mirrors": [ "gcs-us", "s3-eu" ] },
@@ -67,8 +62,8 @@ internal static class DashboardTraffic
                   { "Match": {}, "Mirrors": [ "s3-eu" ], "Split": [ { "Mirror": "gcs-us", "Percent": 25 } ] } ],
                 "BlobCheck": { "Timeout": "00:00:01" } } }
             """);
-        var port = FreePort();
-        var metricsPort = FreePort();
+        var port = BenchServers.FreePort();
+        var metricsPort = BenchServers.FreePort();
         var info = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, UseShellExecute = false };
         info.Environment["ARCHEIO_CONFIG"] = config;
         info.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
@@ -135,31 +130,20 @@ internal static class DashboardTraffic
     private static string Digest(int i) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(i.ToString(CultureInfo.InvariantCulture))));
 
     /// <summary>A mirror: one blob in ten is absent; present ones have a size derived from the digest (1 KiB to 64 MiB).</summary>
-    private static async Task<WebApplication> StartMirrorAsync(TimeSpan delay, bool failing)
+    private static Task<WebApplication> StartMirrorAsync(TimeSpan delay, bool failing) => BenchServers.StartAsync(async context =>
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.Run(async context =>
+        if (delay > TimeSpan.Zero)
         {
-            if (delay > TimeSpan.Zero)
-            {
-                await Task.Delay(delay);
-            }
+            await Task.Delay(delay);
+        }
 
-            var hash = SHA256.HashData(Encoding.ASCII.GetBytes(context.Request.Path.Value ?? ""));
-            context.Response.StatusCode = failing ? StatusCodes.Status503ServiceUnavailable : hash[0] % 10 == 0 ? StatusCodes.Status404NotFound : StatusCodes.Status200OK;
-            if (context.Response.StatusCode == StatusCodes.Status200OK)
-            {
-                context.Response.ContentLength = 1024 + (BitConverter.ToUInt32(hash, 1) % (64 << 20));
-            }
-        });
-        await app.StartAsync();
-        return app;
-    }
-
-    private static string Address(WebApplication app) => app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var hash = SHA256.HashData(Encoding.ASCII.GetBytes(context.Request.Path.Value ?? ""));
+        context.Response.StatusCode = failing ? StatusCodes.Status503ServiceUnavailable : hash[0] % 10 == 0 ? StatusCodes.Status404NotFound : StatusCodes.Status200OK;
+        if (context.Response.StatusCode == StatusCodes.Status200OK)
+        {
+            context.Response.ContentLength = 1024 + (BitConverter.ToUInt32(hash, 1) % (64 << 20));
+        }
+    });
 
     private static async Task WaitReadyAsync(HttpClient http, Uri ready)
     {
@@ -182,13 +166,6 @@ internal static class DashboardTraffic
         }
 
         throw new TimeoutException("the server did not get ready");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string? Option(string[] args, string name)

@@ -1,14 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Archeio.Benchmarks;
 
@@ -31,8 +24,13 @@ internal static class ServerRss
             return 2;
         }
 
-        await using var mirror = await StartMirrorAsync();
-        var mirrorUrl = mirror.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        // The mirror: every HEAD answers 200 at once.
+        await using var mirror = await BenchServers.StartAsync(context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            return Task.CompletedTask;
+        });
+        var mirrorUrl = BenchServers.Address(mirror);
         var config = Path.Combine(Path.GetTempPath(), $"archeio-rss-{Environment.ProcessId}.json");
         await File.WriteAllTextAsync(config, $$"""
             { "Archeio": {
@@ -42,7 +40,7 @@ internal static class ServerRss
                 "Rules": [ { "Match": {}, "Mirrors": [ "m" ] } ],
                 "BlobCheck": { "MaxEntries": {{maxEntries}} } } }
             """);
-        var port = FreePort();
+        var port = BenchServers.FreePort();
         var info = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, UseShellExecute = false };
         info.Environment["ARCHEIO_CONFIG"] = config;
         info.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
@@ -54,7 +52,7 @@ internal static class ServerRss
         server.BeginOutputReadLine();
         try
         {
-            await WaitListeningAsync(port);
+            await BenchServers.WaitListeningAsync(port);
             Console.WriteLine($"server pid {server.Id}, start RSS {Rss(server.Id):F1} MiB; {requests:N0} distinct digests, bound {maxEntries:N0}, {concurrency} clients");
             Console.WriteLine();
             Console.WriteLine("| digests checked | server RSS (MiB) | requests/s in this tenth |");
@@ -92,51 +90,10 @@ internal static class ServerRss
         return 0;
     }
 
-    private static async Task<WebApplication> StartMirrorAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.Run(context =>
-        {
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            return Task.CompletedTask;
-        });
-        await app.StartAsync();
-        return app;
-    }
-
-    private static async Task WaitListeningAsync(int port)
-    {
-        for (var attempt = 0; attempt < 600; attempt++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-
-        throw new TimeoutException("the server did not listen");
-    }
-
     private static double Rss(int pid)
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static int Option(string[] args, string name, int fallback)
