@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Archeio.Configuration;
+using Archeio.Http;
 
 namespace Archeio.Blobs;
 
@@ -206,16 +207,7 @@ internal sealed partial class InventoryRefreshService : BackgroundService
     private async Task<(InventoryParseResult? Result, InventoryVersion? Version)> FetchAsync(InventorySource source, CancellationToken cancellationToken)
     {
         var client = _httpClientFactory.CreateClient(HttpClientName);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(source.Location));
-        if (source.Version is { ETag: { } etag })
-        {
-            request.Headers.TryAddWithoutValidation("If-None-Match", etag);
-        }
-
-        if (source.Version is { LastModified: { } lastModified })
-        {
-            request.Headers.TryAddWithoutValidation("If-Modified-Since", lastModified);
-        }
+        using var request = ConditionalGet.Create(new Uri(source.Location), source.Version?.ETag, source.Version?.LastModified);
 
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotModified)
@@ -231,11 +223,8 @@ internal sealed partial class InventoryRefreshService : BackgroundService
                 response.StatusCode);
         }
 
-        var version = new InventoryVersion(
-            null,
-            null,
-            response.Headers.ETag?.ToString(),
-            response.Content.Headers.LastModified?.ToString("R", CultureInfo.InvariantCulture));
+        var (sentETag, sentLastModified) = ConditionalGet.Validators(response);
+        var version = new InventoryVersion(null, null, sentETag, sentLastModified);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         return (await InventoryParser.ParseAsync(body, response.Content.Headers.ContentLength, cancellationToken), version);
     }

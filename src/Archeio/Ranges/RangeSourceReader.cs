@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Archeio.Configuration;
+using Archeio.Http;
 
 namespace Archeio.Ranges;
 
@@ -63,16 +64,7 @@ internal static class RangeSourceReader
         DateTimeOffset? sentLastModified;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(source.Source));
-            if (validators?.ETag is { } etag)
-            {
-                request.Headers.TryAddWithoutValidation("If-None-Match", etag);
-            }
-
-            if (validators?.LastModified is { } lastModified)
-            {
-                request.Headers.TryAddWithoutValidation("If-Modified-Since", lastModified);
-            }
+            using var request = ConditionalGet.Create(new Uri(source.Source), validators?.ETag, validators?.LastModified);
 
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
             if (response.StatusCode == HttpStatusCode.NotModified && validators is { IsEmpty: false })
@@ -87,7 +79,8 @@ internal static class RangeSourceReader
 
             body = await response.Content.ReadAsByteArrayAsync(linked.Token);
             sentLastModified = response.Content.Headers.LastModified;
-            next = new RangeValidators(response.Headers.ETag?.ToString(), sentLastModified?.ToString("R", CultureInfo.InvariantCulture));
+            var (sentETag, sentLastModifiedText) = ConditionalGet.Validators(response);
+            next = new RangeValidators(sentETag, sentLastModifiedText);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
