@@ -142,6 +142,27 @@ public sealed class SyncTests(SyncBed bed) : IDisposable
     }
 
     [Fact]
+    public async Task A_present_blob_of_the_wrong_size_is_copied_again_and_one_of_the_right_size_is_skipped()
+    {
+        var mirror = SyncBed.Mirror(_s3, "sizes");
+        var layers = bed.Single.Platforms.Values.Single().LayerDigests;
+        var (right, wrong) = (layers[0], layers[1]);
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = SyncBed.Bucket, Key = mirror.Url.BlobKey(right), FilePath = bed.LayoutBlob(right), UseChunkEncoding = false });
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = SyncBed.Bucket, Key = mirror.Url.BlobKey(wrong), InputStream = new MemoryStream([1, 2, 3]), UseChunkEncoding = false });
+        string[] arguments = ["sync", "--source", bed.Registry.BaseUrl, "--repository", "sync/single", "--include", "v1", "--dest", $"s3://{SyncBed.Bucket}/sizes", .. bed.S3Arguments, "--json"];
+
+        var (exit, output, error) = await GeranosRun.RunAsync(arguments, S3rverProcess.AccessKey, S3rverProcess.SecretKey);
+
+        Assert.True(exit == 0, error);
+        var summary = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(1, summary.GetProperty("blobsPresent").GetInt64());
+        Assert.Equal(bed.Single.BlobDigests.Count - 1, summary.GetProperty("blobsCopied").GetInt64());
+        Assert.Contains($"copied {wrong}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain($"copied {right}", error, StringComparison.Ordinal);
+        await AssertSameBytesAsync(bed.LayoutBlob(wrong), mirror.Url.BlobKey(wrong));
+    }
+
+    [Fact]
     public async Task A_destination_that_cannot_be_listed_fails_the_run_with_a_message()
     {
         string[] arguments = ["sync", "--source", bed.Registry.BaseUrl, "--repository", "sync/single", "--dest", "s3://no-such-bucket", .. bed.S3Arguments];
