@@ -21,8 +21,6 @@ internal sealed class SyncCounters
 
     public long ManifestsRecorded => Interlocked.Read(ref _manifestsRecorded);
 
-    public long ManifestsDone => Interlocked.Read(ref _manifestsDone);
-
     public long BlobsTotal => Interlocked.Read(ref _blobsTotal);
 
     public long BlobsPresent => Interlocked.Read(ref _blobsPresent);

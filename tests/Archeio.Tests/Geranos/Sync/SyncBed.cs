@@ -1,4 +1,3 @@
-using System.Globalization;
 using Amazon.S3;
 using Archeio.Tests.TestBed;
 using Geranos.Destination;
@@ -97,6 +96,4 @@ public sealed class SyncBed : IAsyncLifetime, IDisposable
     }
 
     public void Dispose() => _layouts.Dispose();
-
-    internal static string Count(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
