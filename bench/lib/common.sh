@@ -74,6 +74,8 @@ wait_port() {
 }
 
 # write_config FILE MIRROR_PORT METRICS_PORT: two mirrors on the Minimal307 mirror (AWS clients, everyone else).
+# The range cache directory keeps each source's parsed snapshot (RangeSnapshot): the first start of a run
+# parses the JSON and writes them, every later start reads them (as a restarted replica does).
 write_config() {
     cat >"$1" <<JSON
 { "Archeio": {
@@ -86,6 +88,7 @@ write_config() {
       { "Match": { "Cloud": "AWS" }, "Mirrors": [ "aws-eu-west-3" ] },
       { "Match": { }, "Mirrors": [ "default" ] } ],
     "RangesDirectory": "$RANGES_DIR",
+    "RangesRefresh": { "CacheDirectory": "$WORK/range-cache" },
     "ClientIp": { "ForwardedForSkip": 1 },
     "Logging": { "AccessSampleRate": 0 },
     "Metrics": { "Port": $3 } } }

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 using Archeio.Configuration;
@@ -7,13 +7,16 @@ namespace Archeio.Ranges;
 
 /// <summary>
 /// The copies of URL range sources kept in <c>RangesRefresh:CacheDirectory</c>, so that a restart starts
-/// from the last good data at once instead of waiting for (or going without) the providers.
+/// from the last good data at once instead of waiting for (or going without) the providers; and every
+/// source's parsed prefixes (<see cref="RangeSnapshot"/>, files included), so that it starts without
+/// parsing the JSON again.
 /// </summary>
 /// <remarks>
 /// Each URL source gets <c>&lt;cloud&gt;-&lt;hash&gt;.json</c> (the body exactly as fetched) and
 /// <c>&lt;cloud&gt;-&lt;hash&gt;.meta.json</c> (a <see cref="RangeCacheEntry"/>), where the hash is the
-/// first 16 hex digits of the URL's SHA-256: stable across restarts, safe on any file system, and
-/// distinct for two URLs of one cloud. Each file is written to a temporary name and moved over the old
+/// URL's XxHash64 in 16 hex digits: stable across restarts, safe on any file system, and
+/// distinct for two URLs of one cloud; every source (URL or file) also gets <c>&lt;cloud&gt;-&lt;hash&gt;.prefixes</c>,
+/// its snapshot. Each file is written to a temporary name and moved over the old
 /// one, so a crash never leaves a half-written file. The body is moved first: a crash between the two
 /// moves leaves a new body with the old validators, which only costs one full download (the server
 /// does not answer 304 to stale validators), whereas the other order could pin a stale body behind
@@ -21,8 +24,6 @@ namespace Archeio.Ranges;
 /// </remarks>
 internal sealed class RangeCache(string directory)
 {
-    private const int HashDigits = 16;
-
     public string Directory { get; } = directory;
 
     /// <summary>The file name (without extension) of a source's copy.</summary>
@@ -35,13 +36,15 @@ internal sealed class RangeCache(string directory)
             cloud.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? char.ToLowerInvariant(c) : '_');
         }
 
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source.Source)))[..HashDigits];
+        var hash = Convert.ToHexStringLower(XxHash64.Hash(Encoding.UTF8.GetBytes(source.Source)));
         return cloud + "-" + hash;
     }
 
     public string BodyPath(RangeSourceSettings source) => Path.Combine(Directory, Stem(source) + ".json");
 
     public string EntryPath(RangeSourceSettings source) => Path.Combine(Directory, Stem(source) + ".meta.json");
+
+    public string SnapshotPath(RangeSourceSettings source) => Path.Combine(Directory, Stem(source) + ".prefixes");
 
     /// <summary>Creates the directory if missing.</summary>
     public void Create() => System.IO.Directory.CreateDirectory(Directory);
@@ -86,6 +89,24 @@ internal sealed class RangeCache(string directory)
         var json = JsonSerializer.SerializeToUtf8Bytes(entry, RangeCacheJsonContext.Default.RangeCacheEntry);
         await WriteAtomicallyAsync(EntryPath(source), json, cancellationToken);
     }
+
+    /// <summary>The snapshot of <paramref name="source"/>'s prefixes, or null when there is none.</summary>
+    /// <exception cref="IOException">It cannot be read.</exception>
+    public byte[]? ReadSnapshot(RangeSourceSettings source)
+    {
+        try
+        {
+            return File.ReadAllBytes(SnapshotPath(source));
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Replaces the snapshot of <paramref name="source"/>'s prefixes.</summary>
+    public Task WriteSnapshotAsync(RangeSourceSettings source, byte[] snapshot, CancellationToken cancellationToken) =>
+        WriteAtomicallyAsync(SnapshotPath(source), snapshot, cancellationToken);
 
     private static async Task WriteAtomicallyAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {

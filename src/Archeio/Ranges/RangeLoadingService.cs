@@ -137,8 +137,8 @@ internal sealed partial class RangeLoadingService : BackgroundService
         {
             // Without validators or a stamp, both always read: the result is never "unchanged".
             var read = source.IsUrl
-                ? await RangeSourceReader.FetchAsync(source, null, http, timeout, time, cancellationToken)
-                : await RangeSourceReader.ReadFileAsync(source, null, cancellationToken);
+                ? await RangeSourceReader.FetchAsync(source, null, http, timeout, time, null, cancellationToken)
+                : await RangeSourceReader.ReadFileAsync(source, null, null, cancellationToken);
             return (read!.Prefixes, null);
         }
         catch (Exception e) when (RangeSourceReader.IsSourceFailure(e))
@@ -215,8 +215,8 @@ internal sealed partial class RangeLoadingService : BackgroundService
         try
         {
             read = source.IsUrl
-                ? await RangeSourceReader.FetchAsync(source, state.Validators, _httpClientFactory.CreateClient(HttpClientName), _refresh.FetchTimeout, _time, cancellationToken)
-                : await RangeSourceReader.ReadFileAsync(source, state.Stamp, cancellationToken);
+                ? await RangeSourceReader.FetchAsync(source, state.Validators, _httpClientFactory.CreateClient(HttpClientName), _refresh.FetchTimeout, _time, _cache, cancellationToken)
+                : await RangeSourceReader.ReadFileAsync(source, state.Stamp, _cache, cancellationToken);
         }
         catch (Exception e) when (RangeSourceReader.IsSourceFailure(e))
         {
@@ -260,6 +260,7 @@ internal sealed partial class RangeLoadingService : BackgroundService
             LastError = null,
         };
         LogLoaded(_logger, source.Cloud, source.Source, read.Prefixes.Count);
+        LogSnapshotUse(source, read.Snapshot);
         if (source.IsUrl && _cache is { } cache)
         {
             await WriteCacheAsync(cache, state, read, now, cancellationToken);
@@ -320,13 +321,13 @@ internal sealed partial class RangeLoadingService : BackgroundService
                 return;
             }
 
-            using var body = new MemoryStream(cached.Body, writable: false);
-            var prefixes = RangeParser.Parse(source.Format, body, source.Cloud);
+            var (prefixes, snapshot) = await RangeSourceReader.ParseAsync(source, cached.Body, cached.Body.Length, cache, cancellationToken);
             state.Prefixes = prefixes;
             state.Validators = new RangeValidators(cached.Entry.ETag, cached.Entry.LastModified);
             state.FromCache = true;
             state.Status = state.Status with { Prefixes = prefixes.Count, HasData = true, DataTime = cached.Entry.DataTime };
             LogCacheLoaded(_logger, source.Cloud, prefixes.Count, cache.BodyPath(source), cached.Entry.FetchedAt, source.Source);
+            LogSnapshotUse(source, snapshot);
         }
         catch (Exception e) when (e is InvalidDataException || RangeSourceReader.IsSourceFailure(e))
         {
@@ -345,6 +346,18 @@ internal sealed partial class RangeLoadingService : BackgroundService
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             LogCacheWriteFailed(_logger, cache.BodyPath(source), e.Message);
+        }
+    }
+
+    private void LogSnapshotUse(RangeSourceSettings source, RangeSnapshotUse use)
+    {
+        if (use == RangeSnapshotUse.Read)
+        {
+            LogSnapshotRead(_logger, source.Cloud, _cache!.SnapshotPath(source));
+        }
+        else if (use == RangeSnapshotUse.WriteFailed)
+        {
+            LogCacheWriteFailed(_logger, _cache!.SnapshotPath(source), "the snapshot could not be written");
         }
     }
 
@@ -374,6 +387,9 @@ internal sealed partial class RangeLoadingService : BackgroundService
 
     [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Could not write the range cache {Path}: {Error}. A restart cannot start from it.")]
     private static partial void LogCacheWriteFailed(ILogger logger, string path, string error);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "Read the {Cloud} prefixes from the snapshot {Path} instead of parsing the JSON")]
+    private static partial void LogSnapshotRead(ILogger logger, string cloud, string path);
 
     [LoggerMessage(EventId = 19, Level = LogLevel.Error, Message = "A range refresh failed unexpectedly; the current table is kept and the next refresh runs as planned")]
     private static partial void LogRefreshCrashed(ILogger logger, Exception exception);

@@ -10,9 +10,11 @@ namespace Archeio.Ranges;
 /// <param name="Validators">A URL's validators; null for a file.</param>
 /// <param name="Stamp">A file's stamp; null for a URL.</param>
 /// <param name="DataTime">Last-Modified (or the fetch time when absent) for a URL, the last write time for a file.</param>
+/// <param name="Snapshot">Whether the prefixes came from a snapshot, or one was written.</param>
 internal sealed record RangeRead(
     IReadOnlyList<CloudPrefix> Prefixes,
     ReadOnlyMemory<byte> Body,
     RangeValidators? Validators,
     RangeFileStamp? Stamp,
-    DateTimeOffset DataTime);
+    DateTimeOffset DataTime,
+    RangeSnapshotUse Snapshot);

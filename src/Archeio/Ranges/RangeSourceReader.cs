@@ -1,7 +1,10 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
+using System.IO.Hashing;
 using Archeio.Configuration;
 using Archeio.Http;
+using Microsoft.Win32.SafeHandles;
 
 namespace Archeio.Ranges;
 
@@ -52,6 +55,7 @@ internal static class RangeSourceReader
         HttpClient http,
         TimeSpan timeout,
         TimeProvider time,
+        RangeCache? snapshots,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -88,9 +92,8 @@ internal static class RangeSourceReader
             throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"timed out after {timeout}"));
         }
 
-        using var parsed = new MemoryStream(body, writable: false);
-        var prefixes = RangeParser.Parse(source.Format, parsed, source.Cloud);
-        return new RangeRead(prefixes, body, next, null, sentLastModified ?? time.GetUtcNow());
+        var parsed = await ParseAsync(source, body, body.Length, snapshots, cancellationToken);
+        return new RangeRead(parsed.Prefixes, body, next, null, sentLastModified ?? time.GetUtcNow(), parsed.Snapshot);
     }
 
     /// <summary>
@@ -99,32 +102,136 @@ internal static class RangeSourceReader
     /// </summary>
     /// <exception cref="IOException">The file cannot be read (missing included).</exception>
     /// <exception cref="RangeFormatException">The file is not in <paramref name="source"/>'s format.</exception>
-    public static async Task<RangeRead?> ReadFileAsync(RangeSourceSettings source, RangeFileStamp? stamp, CancellationToken cancellationToken)
+    public static async Task<RangeRead?> ReadFileAsync(RangeSourceSettings source, RangeFileStamp? stamp, RangeCache? snapshots, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
 
         // ReadWrite and Delete sharing: whatever keeps the file current may be replacing it as it is read.
-        await using var file = new FileStream(source.Source, new FileStreamOptions
-        {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-        });
+        using var file = File.OpenHandle(source.Source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
 
-        // Taken before reading (see RangeFileStamp); from the open handle, so it is the file being read.
-        var info = new FileInfo(source.Source);
-        var current = new RangeFileStamp(info.LastWriteTimeUtc, file.Length);
+        // Taken before reading (see RangeFileStamp); the length from the open handle, so it is the file being read.
+        var length = RandomAccess.GetLength(file);
+        var current = new RangeFileStamp(File.GetLastWriteTimeUtc(source.Source), length);
         if (current == stamp)
         {
             return null;
         }
 
-        using var buffer = new MemoryStream();
-        await file.CopyToAsync(buffer, cancellationToken);
-        buffer.Position = 0;
-        var prefixes = RangeParser.Parse(source.Format, buffer, source.Cloud);
-        return new RangeRead(prefixes, ReadOnlyMemory<byte>.Empty, null, current, new DateTimeOffset(current.WriteTimeUtc, TimeSpan.Zero));
+        if (length > Array.MaxLength)
+        {
+            throw new IOException($"{source.Source}: {length} bytes is too large for a range file");
+        }
+
+        // With a snapshot directory, hash the file in small pieces first: when its snapshot matches, the JSON never
+        // needs a buffer of its own (Azure's is 4 MB, and a large allocation at start costs a full collection).
+        if (snapshots is not null && TryReadSnapshot(source, HashFile(file, length, cancellationToken), snapshots) is { } known)
+        {
+            return new RangeRead(known, ReadOnlyMemory<byte>.Empty, null, current, new DateTimeOffset(current.WriteTimeUtc, TimeSpan.Zero), RangeSnapshotUse.Read);
+        }
+
+        // One buffer of the file's size, not zeroed first (growing a MemoryStream copied Azure's 4 MB several times).
+        var body = GC.AllocateUninitializedArray<byte>((int)length);
+        var read = 0;
+        while (read < body.Length)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var n = RandomAccess.Read(file, body.AsSpan(read), read);
+            if (n == 0)
+            {
+                // Cut short while being replaced: what was read is parsed (or refused), and the new stamp brings it back.
+                break;
+            }
+
+            read += n;
+        }
+
+        var parsed = await ParseAsync(source, body, read, snapshots, cancellationToken);
+        return new RangeRead(
+            parsed.Prefixes, ReadOnlyMemory<byte>.Empty, null, current, new DateTimeOffset(current.WriteTimeUtc, TimeSpan.Zero), parsed.Snapshot);
+    }
+
+    /// <summary>
+    /// The prefixes of <paramref name="source"/>'s body (its first <paramref name="length"/> bytes): read from
+    /// the snapshot in <paramref name="snapshots"/> when there is one for exactly these bytes, otherwise parsed
+    /// and then written there for the next start. A snapshot that cannot be read or written only costs a parse.
+    /// </summary>
+    /// <exception cref="RangeFormatException">The body is not in <paramref name="source"/>'s format.</exception>
+    public static async Task<(IReadOnlyList<CloudPrefix> Prefixes, RangeSnapshotUse Snapshot)> ParseAsync(
+        RangeSourceSettings source, byte[] body, int length, RangeCache? snapshots, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(body);
+        if (snapshots is null)
+        {
+            return (Parse(source, body, length), RangeSnapshotUse.None);
+        }
+
+        var hash = RangeSnapshot.HashOf(body.AsSpan(0, length));
+        if (TryReadSnapshot(source, hash, snapshots) is { } known)
+        {
+            return (known, RangeSnapshotUse.Read);
+        }
+
+        var prefixes = Parse(source, body, length);
+        try
+        {
+            await snapshots.WriteSnapshotAsync(source, RangeSnapshot.Encode(source.Format, hash, source.Cloud, prefixes), cancellationToken);
+            return (prefixes, RangeSnapshotUse.Written);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (prefixes, RangeSnapshotUse.WriteFailed);
+        }
+    }
+
+    /// <summary>The snapshot's prefixes if it is for a body with hash <paramref name="hash"/>; null if none, unreadable or for other bytes.</summary>
+    private static IReadOnlyList<CloudPrefix>? TryReadSnapshot(RangeSourceSettings source, byte[] hash, RangeCache snapshots)
+    {
+        try
+        {
+            return snapshots.ReadSnapshot(source) is { } stored && RangeSnapshot.TryDecode(stored, source.Format, hash, source.Cloud, out var prefixes)
+                ? prefixes
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable: the body is parsed as if there were none, and the snapshot replaced.
+            return null;
+        }
+    }
+
+    /// <summary><see cref="RangeSnapshot.HashOf"/> of the file's first <paramref name="length"/> bytes (fewer if it shrinks meanwhile), read in 64 KiB pieces.</summary>
+    private static byte[] HashFile(SafeFileHandle file, long length, CancellationToken cancellationToken)
+    {
+        var hash = new XxHash128();
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            for (long offset = 0; offset < length;)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var n = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - offset)), offset);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                hash.Append(buffer.AsSpan(0, n));
+                offset += n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return hash.GetCurrentHash();
+    }
+
+    private static IReadOnlyList<CloudPrefix> Parse(RangeSourceSettings source, byte[] body, int length)
+    {
+        using var stream = new MemoryStream(body, 0, length, writable: false);
+        return RangeParser.Parse(source.Format, stream, source.Cloud);
     }
 
     /// <summary>

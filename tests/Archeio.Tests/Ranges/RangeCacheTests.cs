@@ -34,9 +34,10 @@ public sealed class RangeCacheTests : IAsyncLifetime, IDisposable
         await FetchOnceAsync();
 
         var files = Directory.GetFiles(CacheDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(2, files.Length);
+        Assert.Equal(3, files.Length);
         Assert.Matches("^aws-[0-9a-f]{16}\\.json$", files[0]);
         Assert.Equal(files[0]![..^5] + ".meta.json", files[1]);
+        Assert.Equal(files[0]![..^5] + ".prefixes", files[2]);
         Assert.Equal(RangeRefreshTests.Version1, await File.ReadAllTextAsync(Path.Combine(CacheDirectory, files[0]!)));
         using var meta = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(CacheDirectory, files[1]!)));
         Assert.Equal(_server.Url, meta.RootElement.GetProperty("source").GetString());
@@ -96,7 +97,7 @@ public sealed class RangeCacheTests : IAsyncLifetime, IDisposable
         await restarted.StartAsync();
 
         await Eventually.TrueAsync(() => restarted.Lookup("35.180.1.2") == "AWS/eu-west-1", "the fetched data after start");
-        var body = Directory.GetFiles(CacheDirectory, "aws-*").Single(f => !f.EndsWith(".meta.json", StringComparison.Ordinal));
+        var body = Directory.GetFiles(CacheDirectory, "aws-*.json").Single(f => !f.EndsWith(".meta.json", StringComparison.Ordinal));
         await Eventually.TrueAsync(() => File.ReadAllText(body) == RangeRefreshTests.Version2, "the cache rewritten");
     }
 
@@ -107,7 +108,7 @@ public sealed class RangeCacheTests : IAsyncLifetime, IDisposable
     public async Task A_corrupt_cache_is_ignored_and_the_url_fetched(string corrupt)
     {
         await FetchOnceAsync();
-        var files = Directory.GetFiles(CacheDirectory);
+        var files = Directory.GetFiles(CacheDirectory, "*.json");
         var body = files.Single(f => !f.EndsWith(".meta.json", StringComparison.Ordinal));
         var sidecar = files.Single(f => f.EndsWith(".meta.json", StringComparison.Ordinal));
         switch (corrupt)
