@@ -9,7 +9,8 @@ namespace Archeio.Metrics;
 /// The per-request instruments: <c>archeio_requests_total</c>, <c>archeio_request_duration_seconds</c> and
 /// <c>archeio_client_requests_total</c>. Every request passes here, so each label set's tag array is built once and
 /// kept (the label values are bounded: kinds, methods and statuses are fixed sets, decisions and locations come from
-/// configuration and range data): recording boxes and allocates nothing.
+/// configuration and range data): recording boxes and allocates nothing. The two counters count in
+/// <see cref="SeriesCounter"/>s of their own and are observed at scrape time; the histogram is OpenTelemetry's.
 /// </summary>
 internal sealed class RequestMetrics
 {
@@ -24,24 +25,22 @@ internal sealed class RequestMetrics
     private static readonly string[] KindLabels = ["blob", "manifest", "tags", "referrers", "other"];
     private static readonly string[] MethodLabels = ["GET", "HEAD", "other"];
 
-    private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
-    private readonly Counter<long> _clients;
     private readonly KeyValuePair<string, object?>[][] _kindTags;
-    private readonly ConcurrentDictionary<RequestSeries, KeyValuePair<string, object?>[]> _requestTags = new();
-    private readonly ConcurrentDictionary<ClientSeries, KeyValuePair<string, object?>[]> _clientTags = new();
+    private readonly ConcurrentDictionary<RequestSeries, SeriesCounter> _requests = new();
+    private readonly ConcurrentDictionary<ClientSeries, SeriesCounter> _clients = new();
 
     public RequestMetrics(ArcheioMeter meter)
     {
         ArgumentNullException.ThrowIfNull(meter);
-        _requests = meter.Meter.CreateCounter<long>(RequestsName, description: "Requests on the public port, by request kind, method, status and routing decision.");
+        meter.Meter.CreateObservableCounter(RequestsName, () => Observe(_requests), description: "Requests on the public port, by request kind, method, status and routing decision.");
         _duration = meter.Meter.CreateHistogram(
             DurationName,
             unit: "s",
             description: "Time from the request's arrival to its response, by request kind.",
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
-        _clients = meter.Meter.CreateCounter<long>(ClientsName, description: "Requests by the client's cloud, region and continent.");
+        meter.Meter.CreateObservableCounter(ClientsName, () => Observe(_clients), description: "Requests by the client's cloud, region and continent.");
         _kindTags = [.. KindLabels.Select(k => new KeyValuePair<string, object?>[] { new("kind", k) })];
     }
 
@@ -57,29 +56,33 @@ internal sealed class RequestMetrics
     {
         var kindIndex = KindIndex(kind);
         var series = new RequestSeries(kindIndex, MethodIndex(method), status, decision);
-        if (!_requestTags.TryGetValue(series, out var tags))
+        if (!_requests.TryGetValue(series, out var requests))
         {
-            tags = _requestTags.GetOrAdd(series, static s => [
+            requests = _requests.GetOrAdd(series, static s => new([
                 new("kind", KindLabels[s.Kind]),
                 new("method", MethodLabels[s.Method]),
                 new("status", s.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                new("decision", s.Decision)]);
+                new("decision", s.Decision)]));
         }
 
-        _requests.Add(1, tags);
+        requests.Increment();
         _duration.Record(elapsed.TotalSeconds, _kindTags[kindIndex]);
 
         var client = new ClientSeries(
             location?.Cloud ?? "none",
             location?.Region is { Length: > 0 } region ? region : "none",
             continent ?? "unknown");
-        if (!_clientTags.TryGetValue(client, out var clientTags))
+        if (!_clients.TryGetValue(client, out var clients))
         {
-            clientTags = _clientTags.GetOrAdd(client, static c => [new("cloud", c.Cloud), new("region", c.Region), new("continent", c.Continent)]);
+            clients = _clients.GetOrAdd(client, static c => new([new("cloud", c.Cloud), new("region", c.Region), new("continent", c.Continent)]));
         }
 
-        _clients.Add(1, clientTags);
+        clients.Increment();
     }
+
+    private static IEnumerable<Measurement<long>> Observe<TSeries>(ConcurrentDictionary<TSeries, SeriesCounter> counters)
+        where TSeries : notnull
+        => counters.Values.Select(c => new Measurement<long>(c.Value, c.Tags));
 
     internal static int KindIndex(RequestKind kind) => kind switch
     {

@@ -17,6 +17,13 @@ internal sealed class Router(ArcheioSettings settings)
     public bool NeedsGeo { get; } = settings.Rules.Any(r => !r.Countries.IsEmpty || !r.Continents.IsEmpty || !r.Asns.IsEmpty);
     private readonly string _privacyHost = new Uri(settings.PrivacyUrl).Authority;
 
+    // The first answer to a blob request depends only on the rule and, with a split, on the client's share: each is
+    // built once here, so a blob request allocates no decision (and no candidate list) before its mirrors are checked.
+    private readonly Dictionary<RuleSettings, RouteDecision[]> _checks = settings.Rules.ToDictionary<RuleSettings, RuleSettings, RouteDecision[]>(
+        rule => rule,
+        rule => [.. Enumerable.Range(-1, rule.Split.Length + 1).Select(share => CheckDecision(rule, share))],
+        ReferenceEqualityComparer.Instance);
+
     public RouteDecision Decide(in RequestFacts request, in ClientFacts client, MirrorState mirrors)
     {
         // Only what a pull needs; this service never accepts mutation. Methods are case-sensitive
@@ -75,11 +82,21 @@ internal sealed class Router(ArcheioSettings settings)
             };
         }
 
-        var candidates = rule is null ? [] : CandidatesFor(rule, client);
-        return candidates.IsEmpty
-            ? ToUpstream(target, UpstreamFor(rule), rule: rule)
-            : new RouteDecision(DecisionKind.CheckMirrors, Candidates: candidates) { Rule = rule };
+        if (rule is not null)
+        {
+            var share = ShareOf(rule, client);
+            var check = _checks.TryGetValue(rule, out var checks) ? checks[share + 1] : CheckDecision(rule, share);
+            if (!check.Candidates.IsEmpty)
+            {
+                return check;
+            }
+        }
+
+        return ToUpstream(target, UpstreamFor(rule), rule: rule);
     }
+
+    private static RouteDecision CheckDecision(RuleSettings rule, int share)
+        => new(DecisionKind.CheckMirrors, Candidates: CandidatesFor(rule, share)) { Rule = rule };
 
     /// <summary>The first rule whose every given match field fits the client, or null.</summary>
     public RuleSettings? MatchRule(in ClientFacts client)
@@ -99,27 +116,41 @@ internal sealed class Router(ArcheioSettings settings)
     /// The mirrors a rule tries for a client, in order: the rule's list, except that a client in a split's
     /// share tries that split's mirror first (then the rest of the list).
     /// </summary>
-    public static ImmutableArray<MirrorSettings> CandidatesFor(RuleSettings rule, in ClientFacts client)
+    public static ImmutableArray<MirrorSettings> CandidatesFor(RuleSettings rule, in ClientFacts client) => CandidatesFor(rule, ShareOf(rule, client));
+
+    private static ImmutableArray<MirrorSettings> CandidatesFor(RuleSettings rule, int share)
     {
-        if (rule.Split.IsEmpty || client.Address is null)
+        if (share < 0)
         {
             return rule.Mirrors;
         }
 
+        var first = rule.Split[share].Mirror;
+        return [first, .. rule.Mirrors.Where(m => m != first)];
+    }
+
+    /// <summary>The index of the <see cref="RuleSettings.Split"/> share the client falls in, or -1 (the rule's own order).</summary>
+    private static int ShareOf(RuleSettings rule, in ClientFacts client)
+    {
+        if (rule.Split.IsEmpty || client.Address is null)
+        {
+            return -1;
+        }
+
         var bucket = SplitBucket.Of(client.Address);
         var from = 0;
-        foreach (var share in rule.Split)
+        for (var i = 0; i < rule.Split.Length; i++)
         {
-            var to = from + (share.Percent * (SplitBucket.Buckets / 100));
+            var to = from + (rule.Split[i].Percent * (SplitBucket.Buckets / 100));
             if (bucket >= from && bucket < to)
             {
-                return [share.Mirror, .. rule.Mirrors.Where(m => m != share.Mirror)];
+                return i;
             }
 
             from = to;
         }
 
-        return rule.Mirrors;
+        return -1;
     }
 
     private static bool Fits(RuleSettings rule, in ClientFacts client)

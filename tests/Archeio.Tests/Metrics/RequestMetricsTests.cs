@@ -28,9 +28,12 @@ public sealed class RequestMetricsTests
 
         metrics.Record(Enum.Parse<RequestKind>(kind), method, 307, "upstream", location, continent, TimeSpan.FromMilliseconds(2));
 
+        var duration = Assert.Single(recorder.Of(RequestMetrics.DurationName));
+        recorder.Observe();
         var request = Assert.Single(recorder.Of(RequestMetrics.RequestsName));
         var client = Assert.Single(recorder.Of(RequestMetrics.ClientsName));
-        var duration = Assert.Single(recorder.Of(RequestMetrics.DurationName));
+        Assert.Equal(1, request.Value);
+        Assert.Equal(1, client.Value);
         var (requestTags, clientTags) = (expected.Split('|')[0], expected.Split('|')[1]);
         Assert.Equal("decision=upstream," + requestTags + ",status=307", request.TagText);
         Assert.Equal(clientTags, client.TagText);
@@ -53,9 +56,31 @@ public sealed class RequestMetricsTests
         metrics.Record(RequestKind.Blob, "GET", 307, "mirror:paris", null, null, TimeSpan.Zero);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        Assert.Equal(4, recorder.Of(RequestMetrics.RequestsName).Count());
-        // The recorder itself allocates its copies; with no listener the instruments are the only cost.
-        Assert.True(allocated < 2_000, $"{allocated} bytes");
+        Assert.Equal(4, recorder.Of(RequestMetrics.DurationName).Count());
+        // The recorder itself allocates its copies of the histogram's measurements; the counters allocate nothing.
+        Assert.True(allocated < 1_000, $"{allocated} bytes");
+        recorder.Observe();
+        Assert.Equal(4, Assert.Single(recorder.Of(RequestMetrics.RequestsName)).Value);
+        Assert.Equal(4, Assert.Single(recorder.Of(RequestMetrics.ClientsName)).Value);
+    }
+
+    [Fact]
+    public void Counts_from_many_threads_add_up_exactly()
+    {
+        using var recorder = new MeterRecorder();
+        var metrics = new RequestMetrics(recorder.Meter);
+        var west3 = new CloudLocation("AWS", "eu-west-3");
+
+        Parallel.For(0, 8_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+            metrics.Record(RequestKind.Blob, i % 2 == 0 ? "GET" : "HEAD", 307, "mirror:paris", i % 4 == 0 ? west3 : null, null, TimeSpan.Zero));
+
+        recorder.Observe();
+        var requests = recorder.Of(RequestMetrics.RequestsName).ToDictionary(m => m.TagText, m => m.Value);
+        Assert.Equal(4_000, requests["decision=mirror:paris,kind=blob,method=GET,status=307"]);
+        Assert.Equal(4_000, requests["decision=mirror:paris,kind=blob,method=HEAD,status=307"]);
+        var clients = recorder.Of(RequestMetrics.ClientsName).ToDictionary(m => m.TagText, m => m.Value);
+        Assert.Equal(2_000, clients["cloud=AWS,continent=unknown,region=eu-west-3"]);
+        Assert.Equal(6_000, clients["cloud=none,continent=unknown,region=none"]);
     }
 
     [Fact]
