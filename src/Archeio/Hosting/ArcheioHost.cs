@@ -80,6 +80,8 @@ internal static partial class ArcheioHost
         builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureKestrel(kestrel));
 
         var app = builder.Build();
+        // The range files (or their snapshots) load on another core while the pipeline below is put together.
+        app.Services.GetRequiredService<RangeLoadingService>().BeginLoading();
         var handler = app.Services.GetRequiredService<RegistryHandler>();
         MetricsRegistration.Start(app.Services);
         OpsEndpoints.Map(app, app.Services.GetRequiredService<ArcheioSettings>().Metrics.Port);

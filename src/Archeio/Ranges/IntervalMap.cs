@@ -26,20 +26,15 @@ internal sealed class IntervalMap<T>
     /// <summary>Number of intervals, gaps included (for diagnostics and tests).</summary>
     public int IntervalCount => _index.Count;
 
-    /// <summary>
-    /// Builds the map from distinct prefixes. <paramref name="prefixes"/> is sorted in place.
-    /// </summary>
+    /// <summary>Builds the map from distinct prefixes, sorted by network and then by length (shorter first).</summary>
     /// <param name="prefixes">Canonical networks (host bits clear) with their prefix length and location index; no two equal (network, length) pairs.</param>
-    public static IntervalMap<T> Build(List<(T Network, int Length, int Location)> prefixes)
+    public static IntervalMap<T> Build(ReadOnlySpan<(T Network, int Length, int Location)> prefixes)
     {
-        // Sorting by start, then shorter (wider) first, visits every prefix after all prefixes that
-        // contain it: CIDR blocks either nest or are disjoint, so a stack of the currently open
-        // prefixes is exactly the chain of ancestors of the next one. This is the flattening of a
-        // binary trie done without building the trie.
-        prefixes.Sort(static (a, b) => a.Network != b.Network ? a.Network.CompareTo(b.Network) : a.Length.CompareTo(b.Length));
-
-        var starts = new List<T>(prefixes.Count * 2 + 1) { T.Zero };
-        var locations = new List<int>(prefixes.Count * 2 + 1) { -1 };
+        // That order visits every prefix after all prefixes that contain it: CIDR blocks either nest or are
+        // disjoint, so a stack of the currently open prefixes is exactly the chain of ancestors of the next one.
+        // This is the flattening of a binary trie done without building the trie.
+        var starts = new List<T>((prefixes.Length * 2) + 1) { T.Zero };
+        var locations = new List<int>((prefixes.Length * 2) + 1) { -1 };
         var open = new Stack<(T Last, int Location)>();
 
         foreach (var (network, length, location) in prefixes)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace Archeio.Ranges;
@@ -61,51 +62,68 @@ internal sealed class IpRangeTable
     {
         ArgumentNullException.ThrowIfNull(prefixes);
 
+        // Every prefix goes into one array per family, sized once; sorting then brings duplicates together with the
+        // winner first, and a sweep keeps it. (Dictionaries growing to tens of thousands of entries were most of the
+        // start-up build's time, through their resizes and the collections those caused: perf, docs/performance.md.)
+        var list = prefixes as IReadOnlyCollection<CloudPrefix> ?? [.. prefixes];
         var locations = new List<CloudLocation>();
+        var global = new List<bool>();
         var locationIndexes = new Dictionary<CloudLocation, int>();
-        var v4 = new Dictionary<(uint Network, int Length), int>();
-        var v6 = new Dictionary<(UInt128 Network, int Length), int>();
+        var v4 = new Candidate<uint>[list.Count];
+        var v6 = new Candidate<UInt128>[list.Count];
+        int v4Count = 0, v6Count = 0, order = 0;
+        CloudLocation? lastLocation = null;
+        var location = -1;
         Span<byte> bytes = stackalloc byte[16];
 
-        foreach (var prefix in prefixes)
+        foreach (var prefix in list)
         {
             if (prefix.Location is null || prefix.Network.BaseAddress is null)
             {
                 throw new ArgumentException("a prefix has no network or no location (default CloudPrefix)", nameof(prefixes));
             }
 
-            ref var locationIndex = ref CollectionsMarshal.GetValueRefOrAddDefault(locationIndexes, prefix.Location, out var known);
-            if (!known)
+            // Parsers share one location object per region, so consecutive prefixes mostly skip the lookup.
+            if (!ReferenceEquals(prefix.Location, lastLocation))
             {
-                locationIndex = locations.Count;
-                locations.Add(prefix.Location);
+                ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(locationIndexes, prefix.Location, out var known);
+                if (!known)
+                {
+                    index = locations.Count;
+                    locations.Add(prefix.Location);
+                    global.Add(string.Equals(prefix.Location.Region, GlobalRegion, StringComparison.Ordinal));
+                }
+
+                (location, lastLocation) = (index, prefix.Location);
             }
 
-            var location = locationIndex;
             var length = prefix.Network.PrefixLength;
+            var rank = global[location] ? 1 : 0;
             _ = prefix.Network.BaseAddress.TryWriteBytes(bytes, out var written);
             if (written == 4)
             {
-                Add(v4, (BinaryPrimitives.ReadUInt32BigEndian(bytes), length), location, locations);
+                v4[v4Count++] = new(BinaryPrimitives.ReadUInt32BigEndian(bytes), length, rank, order++, location);
                 continue;
             }
 
             var network = BinaryPrimitives.ReadUInt128BigEndian(bytes);
             if (length >= MappedPrefixLength && (network >> 32) == MappedHighBits)
             {
-                Add(v4, ((uint)network, length - MappedPrefixLength), location, locations);
+                v4[v4Count++] = new((uint)network, length - MappedPrefixLength, rank, order++, location);
             }
             else
             {
-                Add(v6, (network, length), location, locations);
+                v6[v6Count++] = new(network, length, rank, order++, location);
             }
         }
 
+        var distinct4 = Distinct(v4.AsSpan(0, v4Count));
+        var distinct6 = Distinct(v6.AsSpan(0, v6Count));
         return new IpRangeTable(
             [.. locations],
-            IntervalMap<uint>.Build(Flatten(v4)),
-            IntervalMap<UInt128>.Build(Flatten(v6)),
-            v4.Count + v6.Count);
+            IntervalMap<uint>.Build(distinct4),
+            IntervalMap<UInt128>.Build(distinct6),
+            distinct4.Length + distinct6.Length);
     }
 
     /// <summary>Finds the location of the most specific prefix containing <paramref name="address"/>.</summary>
@@ -144,27 +162,25 @@ internal sealed class IpRangeTable
         return true;
     }
 
-    private static void Add<TKey>(Dictionary<TKey, int> map, TKey key, int location, List<CloudLocation> locations)
-        where TKey : notnull
+    /// <summary>
+    /// Sorts <paramref name="candidates"/> by network, then length, then winner first (a region before <c>GLOBAL</c>,
+    /// then the first given), and keeps the first of each (network, length): sorted, distinct, as
+    /// <see cref="IntervalMap{T}.Build"/> takes them.
+    /// </summary>
+    private static (T Network, int Length, int Location)[] Distinct<T>(Span<Candidate<T>> candidates)
+        where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(map, key, out var exists);
-        if (!exists || (IsGlobal(locations[slot]) && !IsGlobal(locations[location])))
+        candidates.Sort(default(CandidateOrder<T>));
+        var result = new List<(T Network, int Length, int Location)>(candidates.Length);
+        for (var i = 0; i < candidates.Length; i++)
         {
-            slot = location;
-        }
-    }
-
-    private static bool IsGlobal(CloudLocation location) => string.Equals(location.Region, GlobalRegion, StringComparison.Ordinal);
-
-    private static List<(T Network, int Length, int Location)> Flatten<T>(Dictionary<(T Network, int Length), int> map)
-        where T : notnull
-    {
-        var list = new List<(T, int, int)>(map.Count);
-        foreach (var ((network, length), location) in map)
-        {
-            list.Add((network, length, location));
+            ref readonly var c = ref candidates[i];
+            if (i == 0 || c.Network != candidates[i - 1].Network || c.Length != candidates[i - 1].Length)
+            {
+                result.Add((c.Network, c.Length, c.Location));
+            }
         }
 
-        return list;
+        return [.. result];
     }
 }

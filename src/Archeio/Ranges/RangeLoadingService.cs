@@ -38,6 +38,7 @@ internal sealed partial class RangeLoadingService : BackgroundService
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private RangeCache? _cache;
     private PeriodicTimer? _timer;
+    private Task? _loading;
 
     public RangeLoadingService(
         ArcheioSettings settings,
@@ -60,7 +61,9 @@ internal sealed partial class RangeLoadingService : BackgroundService
     /// <summary>Registers the service and its HTTP client.</summary>
     public static void AddTo(IServiceCollection services)
     {
-        services.AddHostedService<RangeLoadingService>();
+        // One instance, which the host starts and ArcheioHost can ask to begin loading early (BeginLoading).
+        services.AddSingleton<RangeLoadingService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RangeLoadingService>());
         services.AddHttpClient(HttpClientName)
             // Provider files are large JSON (Azure's is several MB): worth compressing when offered.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.All, UseCookies = false })
@@ -68,10 +71,25 @@ internal sealed partial class RangeLoadingService : BackgroundService
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>
+    /// Starts the start-up load now, on the thread pool, rather than when the host starts the service: ArcheioHost
+    /// calls it right after building the host, so that the rest of the start-up (the request pipeline, the metrics,
+    /// Kestrel) runs beside it on another core. <see cref="StartAsync"/> waits for it and reports its errors.
+    /// </summary>
+    public void BeginLoading() => _loading ??= Task.Run(() => LoadAtStartAsync(CancellationToken.None));
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // The refresh clock starts now; a PeriodicTimer coalesces ticks missed while a refresh runs.
         _timer = new PeriodicTimer(_refresh.Interval, _time);
+        await (_loading ??= LoadAtStartAsync(cancellationToken)).WaitAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Loads every source (the cache first for URLs), then builds and publishes the first table.</summary>
+    /// <exception cref="InvalidConfigurationException">A file source cannot be read or parsed.</exception>
+    private async Task LoadAtStartAsync(CancellationToken cancellationToken)
+    {
         _cache = OpenCache();
         if (_cache is { } cache)
         {
@@ -110,8 +128,6 @@ internal sealed partial class RangeLoadingService : BackgroundService
         {
             _refreshing.Release();
         }
-
-        await base.StartAsync(cancellationToken);
     }
 
     /// <summary>
