@@ -5,6 +5,7 @@
 #
 #   bench/memory.sh                       # builds both (about 2 min), then about 2.2 min of load
 #   BENCH_SKIP_BUILD=1 bench/memory.sh    # reuse the binaries in $BENCH_OUT (default /tmp/archeio-bench)
+#   SNAPSHOTS=0 bench/memory.sh            # the measured start parses the range JSON (no snapshots yet)
 #   MODE=distinct bench/memory.sh         # every request a new digest (a HEAD and a cache entry each)
 #
 # Knobs: LOAD (wrk -d, default 60s), THREADS (2), CONNECTIONS (64), BASELINE (1: also load the baseline).
@@ -17,6 +18,9 @@ THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-64}"
 MODE="${MODE:-cached}"
 BASELINE="${BASELINE:-1}"
+# SNAPSHOTS=1 (default): an unmeasured start first writes the range snapshots, so the measured one starts as a
+# restarted replica does; SNAPSHOTS=0: the measured start parses the JSON (a node's first start).
+SNAPSHOTS="${SNAPSHOTS:-1}"
 STATS="$REPO/bench/lib/wrkstats.py"
 started_all=$SECONDS
 BUILD_SECONDS=0
@@ -26,6 +30,14 @@ mirror_port=$(free_port); start_minimal "$mirror_port" 200 "$WORK/mirror.log"
 archeio_port=$(free_port); metrics_port=$(free_port)
 while [[ "$metrics_port" == "$archeio_port" ]]; do metrics_port=$(free_port); done
 write_config "$WORK/archeio.json" "$mirror_port" "$metrics_port"
+if [[ "$SNAPSHOTS" == 1 ]]; then
+    started_before=("${STARTED_PIDS[@]}")
+    start_archeio "$archeio_port" "$WORK/archeio.json" "$WORK/archeio-first.log"; wait_port "$archeio_port"; stop_pid "$STARTED_PID"
+    STARTED_PIDS=("${started_before[@]}")
+    snapshot_note="present (an unmeasured start wrote them first, as for a restarted replica; SNAPSHOTS=0 measures a first start, which parses the JSON)"
+else
+    snapshot_note="absent (the measured start parses the JSON, as a node's first start does)"
+fi
 start_archeio "$archeio_port" "$WORK/archeio.json" "$WORK/archeio.log"; archeio_pid=$STARTED_PID
 baseline_port=$(free_port); start_minimal "$baseline_port" 307 "$WORK/baseline.log"; baseline_pid=$STARTED_PID
 wait_port "$mirror_port"; wait_port "$archeio_port"; wait_port "$baseline_port"
@@ -85,6 +97,7 @@ report=$(results_file memory)
     echo "clouds' ranges from local files, the mirror a local Minimal307 answering 200). Load: \`wrk -t$THREADS -c$CONNECTIONS -d$LOAD --latency"
     echo "-H 'X-Forwarded-For: $XFF_AWS'\` on \`$BLOB_PATH\`$([[ $MODE == distinct ]] && echo ' with bench/lib/distinct-digests.lua (a new digest per request)'),"
     echo "after one request and 1 s idle (\"before\"). VmRSS and VmHWM (peak) from /proc/<pid>/status; \"settled\" is 5 s after the load."
+    echo "Range snapshots in the cache directory: $snapshot_note."
     echo "Blob cache: $cache_note. Target: Archeio's RSS after the load ≤ 40 MB (38.1 MiB) plus that."
     echo "Wall time of the script: ${total} s (build ${BUILD_SECONDS} s). Before measuring, $QUIET_NOTE;"
     echo "\"other CPU\": the share of the machine used by processes other than wrk, the servers and the mirror during the load."

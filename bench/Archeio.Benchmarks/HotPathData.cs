@@ -75,19 +75,26 @@ internal static class HotPathData
         return new IPAddress(bytes);
     }
 
-    private static List<CloudPrefix> Load()
+    /// <summary>The three files as the server is configured with them: format, contents and cloud name.</summary>
+    public static (RangeFormat Format, byte[] Body, string Cloud)[] Files { get => field ??= ReadFiles(); }
+
+    private static (RangeFormat Format, byte[] Body, string Cloud)[] ReadFiles()
     {
         var directory = CloudRangesDirectory();
+        return
+        [
+            (RangeFormat.Aws, File.ReadAllBytes(Path.Combine(directory, "aws-ip-ranges.json")), "aws"),
+            (RangeFormat.Gcp, File.ReadAllBytes(Path.Combine(directory, "gcp-cloud.json")), "gcp"),
+            (RangeFormat.Azure, File.ReadAllBytes(Path.Combine(directory, "azure-service-tags.json")), "azure"),
+        ];
+    }
+
+    private static List<CloudPrefix> Load()
+    {
         var all = new List<CloudPrefix>();
-        foreach (var (format, file, cloud) in new[]
-                 {
-                     (RangeFormat.Aws, "aws-ip-ranges.json", "aws"),
-                     (RangeFormat.Gcp, "gcp-cloud.json", "gcp"),
-                     (RangeFormat.Azure, "azure-service-tags.json", "azure"),
-                 })
+        foreach (var (format, body, cloud) in Files)
         {
-            using var stream = File.OpenRead(Path.Combine(directory, file));
-            all.AddRange(RangeParser.Parse(format, stream, cloud));
+            all.AddRange(RangeParser.Parse(format, new MemoryStream(body, writable: false), cloud));
         }
 
         return all;
