@@ -50,5 +50,18 @@ internal static class OptionParsers
         return null;
     }
 
+    /// <summary>A number of seconds above 0 and at most <paramref name="max"/>.</summary>
+    public static Func<ArgumentResult, double> Seconds(double max, double fallback) => result =>
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value <= max)
+        {
+            return value;
+        }
+
+        result.AddError(string.Create(CultureInfo.InvariantCulture, $"{Name(result)} {text}: a number of seconds above 0 and at most {max}"));
+        return fallback;
+    };
+
     private static string Name(ArgumentResult result) => result.Parent is OptionResult option ? option.Option.Name : result.Argument.Name;
 }

@@ -14,6 +14,12 @@ internal sealed class SyncCommand
     private const int DefaultParallel = 4;
     private const int DefaultPartSizeMiB = VerifiedBlobCopier.DefaultPartSize >> 20;
 
+    /// <summary>A blob body that sends less than 64 KiB in this long is abandoned (and the copy retried, then reported).</summary>
+    private const double DefaultSourceTimeoutSeconds = 60;
+
+    /// <summary>A day: longer is no timeout at all.</summary>
+    private const double MaxSourceTimeoutSeconds = 86_400;
+
     private readonly GeranosServices _services;
     private readonly DestinationOptions _destination = new();
 
@@ -80,6 +86,14 @@ internal sealed class SyncCommand
         HelpName = "MiB",
     };
 
+    private readonly Option<double> _sourceTimeout = new("--source-timeout")
+    {
+        Description = "Seconds a blob download may wait for each 64 KiB before it is abandoned as stalled (retried, then reported)",
+        DefaultValueFactory = _ => DefaultSourceTimeoutSeconds,
+        CustomParser = OptionParsers.Seconds(MaxSourceTimeoutSeconds, DefaultSourceTimeoutSeconds),
+        HelpName = "seconds",
+    };
+
     public SyncCommand(GeranosServices services)
     {
         _services = services;
@@ -103,7 +117,7 @@ internal sealed class SyncCommand
         Command.Options.Add(_repository);
         Command.Options.Add(_repositoriesFile);
         _destination.AddTo(Command);
-        foreach (var option in new Option[] { _parallel, _sourceRps, _include, _exclude, _dryRun, _json, _username, _passwordStdin, _partSizeMiB })
+        foreach (var option in new Option[] { _parallel, _sourceRps, _include, _exclude, _dryRun, _json, _username, _passwordStdin, _partSizeMiB, _sourceTimeout })
         {
             Command.Options.Add(option);
         }
@@ -146,7 +160,7 @@ internal sealed class SyncCommand
         try
         {
             var mirrors = _destination.Destinations(parse).Select(url => new S3Mirror(s3, url)).ToList();
-            var source = new RegistryClient(sourceUrl, http, credentials, time: _services.Time);
+            var source = new RegistryClient(sourceUrl, http, credentials, time: _services.Time, bodyTimeout: TimeSpan.FromSeconds(parse.GetValue(_sourceTimeout)));
             var runner = new SyncRunner(source, mirrors, new VerifiedBlobCopier(parse.GetValue(_partSizeMiB) << 20), reporter, _services.Time);
             var summary = await SyncProgressDisplay.WatchAsync(runner.RunAsync(plan, sourceUrl, cancellationToken), runner.Counters, console, plain, _services.Time).ConfigureAwait(false);
             if (reporter is QuietSyncReporter quiet)

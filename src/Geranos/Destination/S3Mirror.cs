@@ -129,6 +129,13 @@ internal sealed class S3Mirror
     public async Task WriteMarkerAsync(ManifestMarker marker, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(marker);
+
+        // The digest is the key's last segment: anything but a digest (sha256:../../x) must never become a key.
+        if (!BlobDigest.IsValid(marker.Digest))
+        {
+            throw new ArgumentException("a marker's digest must be a sha256 or sha512 digest", nameof(marker));
+        }
+
         var bytes = JsonSerializer.SerializeToUtf8Bytes(marker, DestinationJsonContext.Readable.ManifestMarker);
         await PutBytesAsync(Url.MarkerKey(marker.Digest), bytes, MarkerContentType, MutableCacheControl, ct).ConfigureAwait(false);
     }

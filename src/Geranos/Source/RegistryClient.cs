@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Geranos.Destination;
 using Geranos.Source.Json;
 
 namespace Geranos.Source;
@@ -35,10 +36,21 @@ internal sealed class RegistryClient
     private readonly RegistryCredentials? _credentials;
     private readonly RetryPolicy _retry;
     private readonly TimeProvider _time;
+    private readonly TimeSpan? _bodyTimeout;
     private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
     private int _requestCount;
 
-    public RegistryClient(Uri registry, HttpClient http, RegistryCredentials? credentials = null, RetryPolicy? retry = null, TimeProvider? time = null)
+    /// <param name="registry">The registry URL, <c>http(s)://host[:port][/prefix]</c>.</param>
+    /// <param name="http">Sends every request.</param>
+    /// <param name="credentials">For basic auth and token realms; null for anonymous.</param>
+    /// <param name="retry">When to try a request again; null for <see cref="RetryPolicy.Default"/>.</param>
+    /// <param name="time">Delays and token lifetimes run on it.</param>
+    /// <param name="bodyTimeout">
+    /// How long reads of a blob body may wait in all for every <see cref="ResponseStream.MinProgressBytes"/> before the
+    /// stream fails with a <see cref="TimeoutException"/> (<c>--source-timeout</c>): a stall or a drip is abandoned.
+    /// Null waits forever.
+    /// </param>
+    public RegistryClient(Uri registry, HttpClient http, RegistryCredentials? credentials = null, RetryPolicy? retry = null, TimeProvider? time = null, TimeSpan? bodyTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(http);
@@ -53,6 +65,12 @@ internal sealed class RegistryClient
         _credentials = credentials;
         _retry = retry ?? RetryPolicy.Default;
         _time = time ?? TimeProvider.System;
+        if (bodyTimeout is { } timeout)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(bodyTimeout));
+        }
+
+        _bodyTimeout = bodyTimeout;
     }
 
     /// <summary>How many HTTP requests went out, retries and token fetches included (for tests and progress).</summary>
@@ -118,6 +136,7 @@ internal sealed class RegistryClient
     public async Task<FetchedManifest> GetManifestAsync(string repository, string reference, CancellationToken cancellationToken = default)
     {
         var name = FullName(repository);
+        RequireValidDigestReference(name, reference);
         var uri = new Uri(_origin, $"v2/{name}/manifests/{reference}");
         using var response = await SendAsync(HttpMethod.Get, RepositoryScope(name), uri, ManifestMediaTypes.All, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
@@ -128,14 +147,28 @@ internal sealed class RegistryClient
             mediaType = JsonSerializer.Deserialize(bytes, SourceJsonContext.Default.ManifestDocument)?.MediaType ?? mediaType ?? "application/json";
         }
 
-        var computed = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var digest = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() ?? computed : computed;
+        var header = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
+        var digest = string.IsNullOrEmpty(header) ? "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)) : header;
 
-        // A digest reference must name exactly these bytes. Schema 1 is exempt: its digest is over the payload
-        // without the JWS signatures (https://distribution.github.io/distribution/spec/manifest-v2-1/#signed-manifests).
-        if (reference.StartsWith("sha256:", StringComparison.Ordinal) && !ManifestMediaTypes.IsSchema1(mediaType) && computed != reference)
+        // The digest becomes a key (geranos/manifests/<digest>), so it must be a digest, whatever the registry says.
+        if (!BlobDigest.IsValid(digest))
         {
-            throw new InvalidDataException($"{name}@{reference}: the registry sent a manifest whose sha256 is {computed}");
+            throw new InvalidDataException($"{name}:{reference}: the registry sent Docker-Content-Digest {Printable(digest)}, not a sha256 or sha512 digest");
+        }
+
+        // The manifest must be the one its digest names: the reference when that is a digest, else the registry's
+        // header. Schema 1 is exempt: its digest is over the payload without the JWS signatures
+        // (https://distribution.github.io/distribution/spec/manifest-v2-1/#signed-manifests).
+        if (!ManifestMediaTypes.IsSchema1(mediaType))
+        {
+            foreach (var expected in new[] { reference, digest }.Where(IsDigestReference).Distinct(StringComparer.Ordinal))
+            {
+                var computed = HashOf(bytes, expected);
+                if (computed != expected)
+                {
+                    throw new InvalidDataException($"{name}@{expected}: the registry sent a manifest whose digest is {computed}");
+                }
+            }
         }
 
         return new FetchedManifest(mediaType, digest, bytes);
@@ -152,10 +185,18 @@ internal sealed class RegistryClient
     public async Task<string?> ResolveAsync(string repository, string reference, CancellationToken cancellationToken = default)
     {
         var name = FullName(repository);
+        RequireValidDigestReference(name, reference);
         var uri = new Uri(_origin, $"v2/{name}/manifests/{reference}");
         using var response = await SendAsync(HttpMethod.Head, RepositoryScope(name), uri, ManifestMediaTypes.All, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-        return response.Headers.TryGetValues("Docker-Content-Digest", out var values) && values.FirstOrDefault() is { Length: > 0 } digest ? digest : null;
+        if (!response.Headers.TryGetValues("Docker-Content-Digest", out var values) || values.FirstOrDefault() is not { Length: > 0 } digest)
+        {
+            return null;
+        }
+
+        return BlobDigest.IsValid(digest)
+            ? digest
+            : throw new InvalidDataException($"{name}:{reference}: the registry sent Docker-Content-Digest {Printable(digest)}, not a sha256 or sha512 digest");
     }
 
     /// <summary>
@@ -170,6 +211,7 @@ internal sealed class RegistryClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(digest);
         var name = FullName(repository);
+        RequireValidDigestReference(name, digest);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var referrers = new List<string>();
         var offered = await ReadPagesAsync(RepositoryScope(name), new Uri(_origin, $"v2/{name}/referrers/{digest}"), [ManifestMediaTypes.OciIndex], static error => error.StatusCode == HttpStatusCode.NotFound, bytes =>
@@ -178,6 +220,10 @@ internal sealed class RegistryClient
             foreach (var descriptor in index?.Manifests ?? [])
             {
                 var referrer = descriptor.Digest ?? throw new InvalidDataException($"{name}: a referrers index entry without a digest");
+                if (!BlobDigest.IsValid(referrer))
+                {
+                    throw new InvalidDataException($"{name}@{digest}: a referrer {Printable(referrer)} is not a sha256 or sha512 digest");
+                }
                 if (seen.Add(referrer))
                 {
                     referrers.Add(referrer);
@@ -201,13 +247,40 @@ internal sealed class RegistryClient
         {
             await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return new ResponseStream(stream, response);
+            return new ResponseStream(stream, response, _bodyTimeout, _time);
         }
         catch
         {
             response.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A reference with a colon is a digest (tags cannot hold one: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests);
+    /// one that is not a valid digest is refused before it is put in a URL or anywhere else.
+    /// </summary>
+    private static void RequireValidDigestReference(string name, string reference)
+    {
+        if (reference.Contains(':', StringComparison.Ordinal) && !BlobDigest.IsValid(reference))
+        {
+            throw new InvalidDataException($"{name}@{Printable(reference)}: not a sha256 or sha512 digest");
+        }
+    }
+
+    private static bool IsDigestReference(string reference) => reference.Contains(':', StringComparison.Ordinal);
+
+    /// <summary>The digest of <paramref name="bytes"/> with <paramref name="digest"/>'s algorithm (sha256 or sha512).</summary>
+    private static string HashOf(byte[] bytes, string digest)
+        => digest.StartsWith("sha512:", StringComparison.Ordinal)
+            ? "sha512:" + Convert.ToHexStringLower(SHA512.HashData(bytes))
+            : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>An untrusted value for a message: at most 100 characters, control characters escaped.</summary>
+    private static string Printable(string value)
+    {
+        var cut = value.Length > 100 ? value[..100] + "…" : value;
+        return string.Concat(cut.Select(c => char.IsControl(c) ? "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture) : c.ToString()));
     }
 
     private string FullName(string repository)

@@ -279,6 +279,15 @@ internal sealed class SyncRunner
     private async Task<bool> CopyAsync(RunContext context, string repository, BlobReference blob, CancellationToken cancellationToken)
     {
         Counters.BlobFound(blob.Size);
+
+        // A digest Geranos cannot check is refused before it goes into a source URL or a key (sha256:../../x, MD5, …).
+        if (!BlobDigest.IsValid(blob.Digest))
+        {
+            Counters.BlobFailed();
+            Fail(blob.Digest.Length > 200 ? blob.Digest[..200] + "…" : blob.Digest, $"refused (from {repository}): not a sha256 or sha512 digest in canonical form");
+            return false;
+        }
+
         var targets = context.States.Where(s => !s.Has(blob.Digest, blob.Size)).ToList();
         if (targets.Count == 0)
         {
