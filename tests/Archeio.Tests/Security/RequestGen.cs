@@ -121,14 +121,29 @@ internal static class RequestGen
         (4, Gen.Const("HEAD")),
         (2, Pick(["POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT", "get", "Get", "head", "BREW", "GET\u00e9"])));
 
+    /// <summary>Zero to two <c>X-Forwarded-For</c> header lines.</summary>
+    private static readonly Gen<string[]> ForwardedFor =
+        Gen.Frequency((3, Gen.Const(0)), (5, Gen.Const(1)), (1, Gen.Const(2))).SelectMany(count => Pick(ForwardedForValues).Array[count]);
+
     /// <summary>The whole request for the in-process property (any <c>Host</c> value, any peer).</summary>
     public static readonly Gen<RequestGenCase> Request = Gen.Select(
         Method,
         Target,
         Gen.Frequency((2, Gen.Const((string?)null)), (6, Pick(Hosts).Select(h => (string?)h))),
-        Gen.Frequency((3, Gen.Const(0)), (5, Gen.Const(1)), (1, Gen.Const(2))).SelectMany(count => Pick(ForwardedForValues).Array[count]),
+        ForwardedFor,
         Pick(Peers),
         (method, target, host, forwardedFor, peer) => new RequestGenCase(method, target, host, forwardedFor, peer));
+
+    /// <summary>
+    /// The whole request for the real server: mostly a valid <c>Host</c> (else Kestrel refuses it before Archeio sees
+    /// it, and the redirect property would be tested less), the peer always the test's loopback address.
+    /// </summary>
+    public static readonly Gen<RequestGenCase> SocketRequest = Gen.Select(
+        Method,
+        Target,
+        Gen.Frequency((6, Gen.Const((string?)"registry.example")), (1, Gen.Const((string?)null)), (3, Pick(Hosts).Select(h => (string?)h))),
+        ForwardedFor,
+        (method, target, host, forwardedFor) => new RequestGenCase(method, target, host, forwardedFor, "127.0.0.1"));
 
     private static int Position(string path, int at) => path.Length == 0 ? 0 : at * path.Length / 1000;
 
