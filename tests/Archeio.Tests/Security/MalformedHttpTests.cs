@@ -30,7 +30,10 @@ public sealed class MalformedHttpTests(OpenRedirectServerFixture fixture) : ICla
         var allowed = status is null or (>= 200 and < 500) || (status == 505 && shape.StartsWith("version ", StringComparison.Ordinal));
         Assert.True(allowed, $"{shape}: status {status}");
         Assert.True(status is not null || closed, $"{shape}: neither an answer nor a close");
-        Assert.Null(fixture.Oracle.Check(status ?? 400, location));
+        if (status is >= 300 and < 400)
+        {
+            Assert.Null(fixture.Oracle.Check(status.Value, location));
+        }
 
         await fixture.AssertServingAsync();
     }
