@@ -200,7 +200,9 @@ internal sealed partial class RegistryHandler(
         response.StatusCode = status;
         response.ContentType = contentType;
         response.ContentLength = body.Length;
-        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
+        // Methods are case-sensitive (RFC 9110 §9.1), and so is Kestrel: "head" is an unknown method whose answer
+        // must carry its body. HttpMethods.IsHead ignores case, which left such answers short of their Content-Length (500).
+        return context.Request.Method == HttpMethods.Head ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
     }
 
     internal static string RouteHeaderValue(RouteDecision decision)
