@@ -1,4 +1,5 @@
 using System.Text;
+using Archeio.Http;
 
 namespace Archeio.Hosting;
 
@@ -43,12 +44,8 @@ internal sealed class OpsEndpoints(Readiness readiness)
 
     private static Task WriteAsync(HttpContext context, int status, byte[] body)
     {
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = "text/plain; charset=utf-8";
-        response.ContentLength = body.Length;
         // Probes poll: no cache between them and the answer.
-        response.Headers.CacheControl = "no-store";
-        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
+        context.Response.Headers.CacheControl = "no-store";
+        return ResponseBody.WriteAsync(context, status, "text/plain; charset=utf-8", body);
     }
 }

@@ -3,6 +3,7 @@ using Archeio.Blobs;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
+using Archeio.Http;
 using Archeio.Metrics;
 using Archeio.Ranges;
 using Archeio.Requests;
@@ -170,7 +171,7 @@ internal sealed partial class RegistryHandler(
     }
 
     private static Task WriteTextAsync(HttpContext context, int status, string message)
-        => WriteBodyAsync(context, status, "text/plain; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(message + "\n"));
+        => ResponseBody.WriteAsync(context, status, "text/plain; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(message + "\n"));
 
     /// <summary>
     /// The OCI error body: <c>{"errors":[{"code":...,"message":...}]}</c>
@@ -191,18 +192,7 @@ internal sealed partial class RegistryHandler(
             json.WriteEndObject();
         }
 
-        return WriteBodyAsync(context, StatusCodes.Status404NotFound, "application/json", buffer.ToArray());
-    }
-
-    private static Task WriteBodyAsync(HttpContext context, int status, string contentType, byte[] body)
-    {
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = contentType;
-        response.ContentLength = body.Length;
-        // Methods are case-sensitive (RFC 9110 §9.1), and so is Kestrel: "head" is an unknown method whose answer
-        // must carry its body. HttpMethods.IsHead ignores case, which left such answers short of their Content-Length (500).
-        return context.Request.Method == HttpMethods.Head ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
+        return ResponseBody.WriteAsync(context, StatusCodes.Status404NotFound, "application/json", buffer.ToArray());
     }
 
     internal static string RouteHeaderValue(RouteDecision decision)

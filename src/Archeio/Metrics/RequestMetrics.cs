@@ -94,5 +94,6 @@ internal sealed class RequestMetrics
     };
 
     private static int MethodIndex(string method)
-        => HttpMethods.IsGet(method) ? 0 : HttpMethods.IsHead(method) ? 1 : 2;
+        // Case-sensitive, as the router decides (RFC 9110 §9.1): `get` is answered 405 and counted as "other".
+        => method == HttpMethods.Get ? 0 : method == HttpMethods.Head ? 1 : 2;
 }

@@ -30,6 +30,25 @@ public sealed class LifecycleTests
         Assert.Equal(body, await response.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("HEAD", "/healthz", "200 OK", false)]
+    [InlineData("head", "/healthz", "200 OK", true)]
+    [InlineData("get", "/readyz", "200 OK", true)]
+    [InlineData("head", "/nothing", "404 Not Found", true)]
+    public async Task Only_exactly_HEAD_skips_the_body_on_the_operations_port(string method, string path, string status, bool hasBody)
+    {
+        await using var server = await StartAsync(new JsonObject());
+
+        // Raw: HttpClient would upper-case the method. Kestrel holds any method but HEAD to its Content-Length.
+        var (response, _, closed) = await RawHttp.SendAsync(
+            server.MetricsPort, $"{method} {path} HTTP/1.1\r\nHost: ops\r\nConnection: close\r\n\r\n", TimeSpan.FromSeconds(10));
+
+        Assert.True(closed);
+        Assert.StartsWith("HTTP/1.1 " + status + "\r\n", response, StringComparison.Ordinal);
+        var body = response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.Equal(hasBody, body.Length > 0);
+    }
+
     [Fact]
     public async Task The_public_port_answers_the_operations_paths_as_any_unknown_path()
     {

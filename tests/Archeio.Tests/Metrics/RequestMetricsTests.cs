@@ -15,7 +15,8 @@ public sealed class RequestMetricsTests
         { nameof(RequestKind.Referrers), "GET", null, null, "NA", "kind=referrers,method=GET|cloud=none,continent=NA,region=none" },
         { nameof(RequestKind.Invalid), "POST", null, null, null!, "kind=other,method=other|cloud=none,continent=unknown,region=none" },
         { nameof(RequestKind.Root), "DELETE", null, null, null!, "kind=other,method=other|cloud=none,continent=unknown,region=none" },
-        { nameof(RequestKind.Catalog), "get", null, null, null!, "kind=other,method=GET|cloud=none,continent=unknown,region=none" },
+        { nameof(RequestKind.Catalog), "get", null, null, null!, "kind=other,method=other|cloud=none,continent=unknown,region=none" },
+        { nameof(RequestKind.Manifest), "head", null, null, null!, "kind=manifest,method=other|cloud=none,continent=unknown,region=none" },
     };
 
     [Theory]

@@ -1,0 +1,19 @@
+namespace Archeio.Http;
+
+/// <summary>Writes a small complete answer: status, type, length, and the body unless the method is exactly HEAD.</summary>
+internal static class ResponseBody
+{
+    public static Task WriteAsync(HttpContext context, int status, string contentType, byte[] body)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(body);
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        // Methods are case-sensitive (RFC 9110 §9.1), and so is Kestrel: "head" is an unknown method whose answer
+        // must carry its body. HttpMethods.IsHead ignores case, which left such answers short of their Content-Length,
+        // and Kestrel answered 500 (found by Security/MalformedHttpTests).
+        return context.Request.Method == HttpMethods.Head ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
+    }
+}
