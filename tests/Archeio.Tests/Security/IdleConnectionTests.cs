@@ -12,7 +12,7 @@ namespace Archeio.Tests.Security;
 /// Issue 9, property 5 (idle connections): 10,000 idle connections, half after one request and half that never sent a
 /// byte, do not stop a new client being served, and the server's memory grows by a bounded amount per connection and
 /// does not keep growing over rounds of them. Kestrel keeps an idle HTTP/1.1 connection, also one that has sent nothing
-/// yet (the 2 s header timeout starts at a request's first byte), for <c>KeepAliveTimeout</c> (default 130 s), and caps
+/// yet (the 2 s header timeout starts at a request's first byte), for <c>KeepAliveTimeout</c> (620 s, <c>ArcheioHost.KeepAliveTimeout</c>), and caps
 /// connections only when <c>MaxConcurrentConnections</c> is set (Archeio does not set it), so nothing here is closed by
 /// the server: what bounds the cost is the per-connection memory.
 /// </summary>
