@@ -13,7 +13,7 @@ namespace Archeio.Tests.Security;
 /// followed, only a direct 200 counts), cached for <c>BlobCheck:AbsentTtl</c> and no longer; the request falls
 /// through to the next candidate and no Location ever names the host the mirror redirected to.
 /// </summary>
-public sealed class FaultMirrorAnswerTests
+public sealed class FaultMirrorAnswerTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan AbsentTtl = TimeSpan.FromSeconds(4);
 
@@ -45,6 +45,7 @@ public sealed class FaultMirrorAnswerTests
         var first = await FaultBed.GetBlobAsync(http, server, digest);
         Assert.Equal(atGood, first.Location);
         Assert.Equal("mirror:good", first.Decision);
+        output.WriteLine($"{mode}: mirror:good, HEAD outcome absent, server duration {first.DurationMs:F0} ms (budget {FaultBed.Budget.TotalMilliseconds} ms)");
         Assert.Equal(2, (await FaultBed.WaitForHeadsAsync(http, server, "faulty", 2)).GetValueOrDefault("absent"));
 
         // Within AbsentTtl the cached answer stands, even though the mirror now holds the blob: no HEAD.

@@ -12,7 +12,7 @@ namespace Archeio.Tests.Security;
 /// be remembered: docs/request-handling.md "Mirror checks", step 7 (5xx, connection errors and timeouts are absent
 /// for this request only, not cached, counted by the breaker).
 /// </summary>
-public sealed class FaultMirrorFailureTests
+public sealed class FaultMirrorFailureTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData(FaultyMirrorMode.Refuse, "error", "mirror:good")]
@@ -40,9 +40,11 @@ public sealed class FaultMirrorFailureTests
         faulty.Mode = mode;
         var fallback = decision == "upstream" ? FaultBed.UpstreamBlob(digest) : good.BlobUrlTemplate.Replace("{digest}", digest, StringComparison.Ordinal);
 
+        var durations = new List<double>();
         for (var attempt = 1; attempt <= 2; attempt++)
         {
             var answer = await FaultBed.GetBlobAsync(http, server, digest);
+            durations.Add(answer.DurationMs);
             Assert.Equal(fallback, answer.Location);
             Assert.Equal(decision, answer.Decision);
             // Not remembered: the second request asks the mirror again (after the first HEAD ended, else it would
@@ -51,6 +53,7 @@ public sealed class FaultMirrorFailureTests
             Assert.Equal(attempt, heads.GetValueOrDefault(outcome));
         }
 
+        output.WriteLine($"{mode}: {decision}, HEAD outcome {outcome}, server durations {string.Join(" / ", durations.Select(d => d.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms (budget {FaultBed.Budget.TotalMilliseconds} ms)");
         faulty.Mode = FaultyMirrorMode.Healthy;
         var recovered = await FaultBed.GetBlobAsync(http, server, digest);
         Assert.Equal(faulty.BlobUrlTemplate.Replace("{digest}", digest, StringComparison.Ordinal), recovered.Location);
