@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Archeio.Tests.Blobs;
 using Archeio.Tests.Support;
 using Archeio.Tests.TestBed;
+using Xunit.Abstractions;
 
 namespace Archeio.Tests.Security;
 
