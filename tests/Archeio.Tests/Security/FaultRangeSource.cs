@@ -22,11 +22,7 @@ internal static class FaultRangeSource
         server.Misbehave = kind switch
         {
             "hang" => RangeServer.Hang,
-            "500" => context =>
-            {
-                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-                return Task.CompletedTask;
-            },
+            "500" => ServerError,
             "html" => context => context.Response.WriteAsync("<html><body>Service Unavailable</body></html>"),
             "empty" => _ => Task.CompletedTask,
             "binary" => context => context.Response.Body.WriteAsync(new byte[] { 0xff, 0xfe, 0x00, 0x7b, 0x80, 0x81 }).AsTask(),
@@ -34,6 +30,12 @@ internal static class FaultRangeSource
             "truncated" => RangeServer.Truncate(GoodBody),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such misbehaviour"),
         };
+    }
+
+    private static Task ServerError(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        return Task.CompletedTask;
     }
 
     public static TempConfig Config(string rangeUrl, string mirrorBlobUrl, TimeSpan fetchTimeout, string? cacheDirectory = null)
