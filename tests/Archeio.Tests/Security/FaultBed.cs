@@ -50,21 +50,30 @@ internal static class FaultBed
     public static HttpClient Client() => new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>
-    /// <c>GET /v2/pause/blobs/&lt;digest&gt;</c>: asserts a 307 answered within the budget (client side, with slack)
-    /// and returns its Location and the server's own duration and decision from the access log.
+    /// <c>GET /v2/pause/blobs/&lt;digest&gt;</c>, one request at a time: asserts a 307 answered within the budget (client
+    /// side, with slack) and returns its Location and the server's own duration and decision from the access log.
     /// </summary>
     public static async Task<FaultBlobAnswer> GetBlobAsync(HttpClient http, ServerProcess server, string digest)
     {
         var mark = server.StandardOutput.Count;
+        var location = await SendBlobAsync(http, server, digest);
+        var (decision, durationMs) = (await AccessEntriesAsync(server, mark, 1))[0];
+        Assert.InRange(durationMs, 0, (Budget + ServerSlack).TotalMilliseconds);
+        return new FaultBlobAnswer(location, decision, durationMs);
+    }
+
+    /// <summary>
+    /// <c>GET /v2/pause/blobs/&lt;digest&gt;</c>, safe to run concurrently: asserts a 307 answered within the budget
+    /// (client side, with slack) and returns its Location. Read the server's side with <see cref="AccessEntriesAsync"/>.
+    /// </summary>
+    public static async Task<string> SendBlobAsync(HttpClient http, ServerProcess server, string digest)
+    {
         var watch = Stopwatch.StartNew();
         using var response = await http.GetAsync(new Uri(server.BaseAddress, "/v2/pause/blobs/" + digest));
         var elapsed = watch.Elapsed;
         Assert.Equal(HttpStatusCode.TemporaryRedirect, response.StatusCode);
         Assert.True(elapsed < Budget + ClientSlack, $"answered in {elapsed}, budget {Budget}");
-        var location = response.Headers.Location?.OriginalString ?? string.Empty;
-        var (decision, durationMs) = await AccessEntryAsync(server, mark);
-        Assert.InRange(durationMs, 0, (Budget + ServerSlack).TotalMilliseconds);
-        return new FaultBlobAnswer(location, decision, durationMs);
+        return response.Headers.Location?.OriginalString ?? string.Empty;
     }
 
     /// <summary>
@@ -77,28 +86,24 @@ internal static class FaultBed
         Assert.Equal(HttpStatusCode.TemporaryRedirect, response.StatusCode);
     }
 
-    /// <summary>The first access-log entry after <paramref name="mark"/>, waited for boundedly.</summary>
-    public static async Task<(string Decision, double DurationMs)> AccessEntryAsync(ServerProcess server, int mark)
+    /// <summary>The first <paramref name="count"/> access-log entries after <paramref name="mark"/> (decision, duration), waited for boundedly.</summary>
+    public static async Task<IReadOnlyList<(string Decision, double DurationMs)>> AccessEntriesAsync(ServerProcess server, int mark, int count)
     {
-        (string, double)? found = null;
+        List<(string, double)> found = [];
         await Eventually.TrueAsync(
             () =>
             {
-                var state = server.StandardOutput.Skip(mark)
+                found = [.. server.StandardOutput.Skip(mark)
                     .Where(line => line.StartsWith('{'))
                     .Select(line => JsonDocument.Parse(line).RootElement)
                     .Where(e => e.GetProperty("EventId").GetInt32() == 1)
                     .Select(e => e.GetProperty("State"))
-                    .FirstOrDefault();
-                if (state.ValueKind == JsonValueKind.Object)
-                {
-                    found = (state.GetProperty("Decision").GetString()!, state.GetProperty("DurationMs").GetDouble());
-                }
-
-                return found is not null;
+                    .Select(state => (state.GetProperty("Decision").GetString()!, state.GetProperty("DurationMs").GetDouble()))
+                    .Take(count)];
+                return found.Count == count;
             },
-            "an access-log line");
-        return found!.Value;
+            $"{count} access-log lines");
+        return found;
     }
 
     /// <summary><c>archeio_blob_check_heads_total</c> of one mirror, by outcome (present, absent, error, timeout).</summary>

@@ -83,7 +83,7 @@ internal static class FaultRangeSource
                 return cloud is not null;
             },
             "an access-log line");
-        var (decision, _) = await FaultBed.AccessEntryAsync(server, mark);
+        var (decision, _) = (await FaultBed.AccessEntriesAsync(server, mark, 1))[0];
         return (decision, cloud!);
     }
 }

@@ -30,6 +30,8 @@ internal sealed class FaultyMirror : IAsyncDisposable
     private TcpListener? _listener;
     private Task _accepting = Task.CompletedTask;
     private FaultyMirrorMode _mode;
+    private int _inFlight;
+    private int _peakInFlight;
 
     private FaultyMirror(int port) => Port = port;
 
@@ -42,6 +44,9 @@ internal sealed class FaultyMirror : IAsyncDisposable
 
     /// <summary>"METHOD path" of every request read, in order.</summary>
     public IReadOnlyCollection<string> Requests => _requests;
+
+    /// <summary>The most requests this mirror was answering at once (read, and neither answered nor abandoned).</summary>
+    public int PeakInFlight => Volatile.Read(ref _peakInFlight);
 
     public FaultyMirrorMode Mode
     {
@@ -123,9 +128,18 @@ internal sealed class FaultyMirror : IAsyncDisposable
                 while (await ReadRequestAsync(stream) is { } request)
                 {
                     _requests.Enqueue(request.Method + " " + request.Path);
-                    if (!await AnswerAsync(client, stream, request.Method, request.Path))
+                    var now = Interlocked.Increment(ref _inFlight);
+                    InterlockedMax(ref _peakInFlight, now);
+                    try
                     {
-                        return;
+                        if (!await AnswerAsync(client, stream, request.Method, request.Path))
+                        {
+                            return;
+                        }
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _inFlight);
                     }
                 }
             }
@@ -159,7 +173,13 @@ internal sealed class FaultyMirror : IAsyncDisposable
                 await WriteAsync(stream, Head(500, "Internal Server Error"), token);
                 return true;
             case FaultyMirrorMode.SlowHead:
-                await Task.Delay(SlowHeadDelay, token);
+                // Until the delay passes or the client gives up and closes the connection, whichever is first.
+                var closed = stream.ReadAsync(new byte[1], token).AsTask();
+                if (await Task.WhenAny(closed, Task.Delay(SlowHeadDelay, token)) == closed)
+                {
+                    return false;
+                }
+
                 await WriteAsync(stream, Head(200, "OK", "Content-Length: 3\r\n"), token);
                 return true;
             case FaultyMirrorMode.Redirect301:
@@ -192,6 +212,15 @@ internal sealed class FaultyMirror : IAsyncDisposable
                 }
 
                 return true;
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current && Interlocked.CompareExchange(ref target, value, current) is var seen && seen != current)
+        {
+            current = seen;
         }
     }
 
