@@ -52,17 +52,23 @@ public sealed class FaultConfigTests
             using var http = FaultBed.Client();
             await ExpectStartUpBehaviourAsync(http, server, mirror, digest);
 
+            var mark = server.StandardOutput.Count;
             Change(path, change);
             var watch = Stopwatch.StartNew();
+            var rounds = 0;
             do
             {
                 await ExpectStartUpBehaviourAsync(http, server, mirror, digest);
+                rounds++;
                 // Each round is a real pair of requests; the pause only spreads them over the window.
                 await Task.Delay(100);
             }
             while (watch.Elapsed < Watch);
 
             Assert.False(server.Process.HasExited, "the server exited after its config file changed");
+            // Logging too keeps its start-up settings ("different" turns every log level to None): one access line
+            // per request. (A reloading provider would apply that at once through the logger filter's options monitor.)
+            await FaultBed.AccessEntriesAsync(server, mark, 2 * rounds);
             using var health = await http.GetAsync(new Uri(server.MetricsAddress, "/healthz"));
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
             Assert.DoesNotContain(server.StandardOutput, line => line.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"LogLevel\":\"Critical\"", StringComparison.Ordinal));
@@ -136,10 +142,11 @@ public sealed class FaultConfigTests
                 File.WriteAllText(path, "[1, 2]");
                 break;
             case "different":
-                // Valid JSON, another upstream and no mirror, with one misspelt key: were it read, every request
-                // would change (or the reload would fail).
+                // Valid JSON, another upstream, no mirror, no logging, and one misspelt key: were it read, every
+                // request would change (or the reload would fail).
                 var other = Config("https://other.example", null);
                 other["Archeio"]!["Uptream"] = new JsonObject();
+                other["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "None" } };
                 File.WriteAllText(path, other.ToJsonString());
                 break;
             default:
