@@ -64,7 +64,15 @@ internal static partial class ArcheioHost
         }
         catch (Exception ex) when (ex is InvalidConfigurationException or InvalidDataException or FormatException)
         {
-            await Console.Error.WriteLineAsync("archeio: " + ex.Message);
+            // The JSON provider's own message names only the file ("Failed to load configuration from file …"):
+            // the parser's reason (what, and at which line) is in the inner exceptions.
+            var reason = ex.Message;
+            for (var inner = ex is InvalidDataException ? ex.InnerException : null; inner is not null; inner = inner.InnerException)
+            {
+                reason += " " + inner.Message;
+            }
+
+            await Console.Error.WriteLineAsync("archeio: " + reason);
             return 2;
         }
 
