@@ -1,5 +1,5 @@
-using Archeio.Tests.Support;
 using System.Collections.Concurrent;
+using Archeio.Tests.Support;
 using Microsoft.AspNetCore.Http;
 
 namespace Archeio.Tests.Geranos;

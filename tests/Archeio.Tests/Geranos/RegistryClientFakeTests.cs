@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
-using Archeio.Tests.TestBed;
 using System.Text;
+using Archeio.Tests.TestBed;
 using Geranos.Source;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Time.Testing;

@@ -21,7 +21,8 @@ public sealed class RegionalUpstreamTests
             new RuleSettings("GCP", ["europe-west1"], []) { Index = 0, Upstream = Europe },
             new RuleSettings("GCP", ["asia-east1"], []) { Index = 1, Upstream = Asia },
             new RuleSettings(null, [], [Paris]) { Index = 2, Continents = ["EU"], Upstream = Europe },
-        ]) with { Upstreams = [Europe, Asia] });
+        ]) with
+    { Upstreams = [Europe, Asia] });
 
     /// <summary>Columns: target, region (GCP; null: in no cloud, in Europe), expected Location.</summary>
     public static TheoryData<string, string?, string> Cases => new()

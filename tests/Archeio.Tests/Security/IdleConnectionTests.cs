@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json.Nodes;
 using Archeio.Tests.Support;
 using Xunit.Abstractions;
 
@@ -17,7 +16,7 @@ namespace Archeio.Tests.Security;
 /// the server: what bounds the cost is the per-connection memory.
 /// </summary>
 [Collection(IdleConnectionIsolation.Name)]
-public sealed class IdleConnectionTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
+public sealed class IdleConnectionTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Connections = 10_000;
 
@@ -46,36 +45,16 @@ public sealed class IdleConnectionTests(ITestOutputHelper output) : IAsyncLifeti
 
     private const string Request = "GET /v2/ HTTP/1.1\r\nHost: registry.example\r\n\r\n";
 
-    private LoopbackMirror _mirror = null!;
-    private TempConfig _config = null!;
-    private ServerProcess _server = null!;
+    private OneMirrorServer _bed = null!;
 
-    public async Task InitializeAsync()
+    private ServerProcess Server => _bed.Server;
+
+    public async Task InitializeAsync() => _bed = await OneMirrorServer.StartAsync(new Dictionary<string, string>
     {
-        _mirror = await LoopbackMirror.StartAsync();
-        _mirror.Add(Digests.Pause);
-        _config = new TempConfig(new JsonObject
-        {
-            ["InfoUrl"] = "https://info.example/",
-            ["PrivacyUrl"] = "https://info.example/privacy",
-            ["Upstream"] = new JsonObject { ["Endpoint"] = "https://upstream.example" },
-            ["Mirrors"] = new JsonArray(new JsonObject { ["Name"] = "m", ["BlobUrl"] = _mirror.BlobUrlTemplate }),
-            ["Rules"] = new JsonArray(new JsonObject { ["Match"] = new JsonObject(), ["Mirrors"] = new JsonArray("m") }),
-        });
-        _server = await ServerProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["ARCHEIO_CONFIG"] = _config.Path,
-            ["DOTNET_GCHeapHardLimit"] = (HeapHardLimitMiB * 1024 * 1024).ToString("x", System.Globalization.CultureInfo.InvariantCulture),
-        });
-    }
+        ["DOTNET_GCHeapHardLimit"] = (HeapHardLimitMiB * 1024 * 1024).ToString("x", System.Globalization.CultureInfo.InvariantCulture),
+    });
 
-    public void Dispose() => _config?.Dispose();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _mirror.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
 
     [Fact]
     public async Task Ten_thousand_idle_connections_do_not_stop_a_new_client()
@@ -83,16 +62,16 @@ public sealed class IdleConnectionTests(ITestOutputHelper output) : IAsyncLifeti
         // Each side needs one descriptor per connection, and some for itself. The server inherits this process's limit.
         const long needed = Connections + 1_000;
         Assert.True(ProcStatus.MaxOpenFiles("self") >= needed, $"the test process may open {ProcStatus.MaxOpenFiles("self")} files; {needed} are needed (ulimit -n)");
-        Assert.True(ProcStatus.MaxOpenFiles(_server.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) >= needed, "the server's open-file limit is below " + needed);
+        Assert.True(ProcStatus.MaxOpenFiles(Server.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) >= needed, "the server's open-file limit is below " + needed);
 
         // Warm up (JIT, pools), so that "before" is the memory of a server that has served requests.
         for (var i = 0; i < 50; i++)
         {
-            Assert.StartsWith("HTTP/1.1 200 ", (await RawHttp.SendAsync(_server.Port, "GET /v2/ HTTP/1.1\r\nHost: r\r\nConnection: close\r\n\r\n", TimeSpan.FromSeconds(10))).Response, StringComparison.Ordinal);
-            Assert.StartsWith("HTTP/1.1 307 ", (await RawHttp.SendAsync(_server.Port, $"GET /v2/pause/blobs/{Digests.Pause} HTTP/1.1\r\nHost: r\r\nConnection: close\r\n\r\n", TimeSpan.FromSeconds(10))).Response, StringComparison.Ordinal);
+            Assert.StartsWith("HTTP/1.1 200 ", (await RawHttp.SendAsync(Server.Port, "GET /v2/ HTTP/1.1\r\nHost: r\r\nConnection: close\r\n\r\n", TimeSpan.FromSeconds(10))).Response, StringComparison.Ordinal);
+            Assert.StartsWith("HTTP/1.1 307 ", (await RawHttp.SendAsync(Server.Port, $"GET /v2/pause/blobs/{Digests.Pause} HTTP/1.1\r\nHost: r\r\nConnection: close\r\n\r\n", TimeSpan.FromSeconds(10))).Response, StringComparison.Ordinal);
         }
 
-        var pid = _server.Process.Id;
+        var pid = Server.Process.Id;
         var filesBefore = ProcStatus.OpenFiles(pid);
         var rssBefore = ProcStatus.RssKiB(pid);
         var rssWith = new long[Rounds];
@@ -105,14 +84,14 @@ public sealed class IdleConnectionTests(ITestOutputHelper output) : IAsyncLifeti
                 var opening = Stopwatch.StartNew();
                 await System.Threading.Tasks.Parallel.ForAsync(0, Connections, new ParallelOptions { MaxDegreeOfParallelism = Parallel }, async (i, _) =>
                 {
-                    sockets[i] = await OpenIdleAsync(_server.Port, sendRequest: i % 2 == 0);
+                    sockets[i] = await OpenIdleAsync(Server.Port, sendRequest: i % 2 == 0);
                 }).WaitAsync(TimeSpan.FromSeconds(60));
                 opening.Stop();
                 // Every connection is an accepted socket in the server: its descriptors say they are all still open.
                 await Eventually.TrueAsync(() => ProcStatus.OpenFiles(pid) >= filesBefore + Connections, $"{Connections} connections open in the server");
                 rssWith[round] = ProcStatus.RssKiB(pid);
 
-                var (response, newClient, _) = await RawHttp.SendAsync(_server.Port, $"GET /v2/pause/blobs/{Digests.Pause} HTTP/1.1\r\nHost: r\r\nConnection: close\r\n\r\n", TimeSpan.FromSeconds(10));
+                var (response, newClient, _) = await RawHttp.SendAsync(Server.Port, $"GET /v2/pause/blobs/{Digests.Pause} HTTP/1.1\r\nHost: r\r\nConnection: close\r\n\r\n", TimeSpan.FromSeconds(10));
                 Assert.StartsWith("HTTP/1.1 307 ", response, StringComparison.Ordinal);
 
                 // The idle connections are still served too: kept alive, not dropped to make room, whether they
@@ -138,7 +117,7 @@ public sealed class IdleConnectionTests(ITestOutputHelper output) : IAsyncLifeti
                 await Eventually.TrueAsync(() => ProcStatus.OpenFiles(pid) <= filesBefore + 20, "the server to close the connections the clients closed", TimeSpan.FromSeconds(20));
                 closing.Stop();
                 rssAfter[round] = ProcStatus.RssKiB(pid);
-                var (afterResponse, afterClient, _) = await RawHttp.SendAsync(_server.Port, "GET /v2/ HTTP/1.1\r\nHost: r\r\nConnection: close\r\n\r\n", TimeSpan.FromSeconds(10));
+                var (afterResponse, afterClient, _) = await RawHttp.SendAsync(Server.Port, "GET /v2/ HTTP/1.1\r\nHost: r\r\nConnection: close\r\n\r\n", TimeSpan.FromSeconds(10));
                 Assert.StartsWith("HTTP/1.1 200 ", afterResponse, StringComparison.Ordinal);
 
                 output.WriteLine($"round {round + 1}: {Connections} idle connections opened in {opening.Elapsed.TotalSeconds:F1} s ({Parallel} at a time), closed by the server {closing.Elapsed.TotalSeconds:F1} s after the clients closed them; server descriptors {filesBefore} → {filesBefore + Connections}+ → {ProcStatus.OpenFiles(pid)}");
@@ -168,7 +147,7 @@ public sealed class IdleConnectionTests(ITestOutputHelper output) : IAsyncLifeti
     private async Task<string> GcSummaryAsync()
     {
         using var http = new HttpClient();
-        var lines = (await http.GetStringAsync(_server.MetricsAddress + "metrics")).Split('\n');
+        var lines = (await http.GetStringAsync(Server.MetricsAddress + "metrics")).Split('\n');
         double Sum(string prefix) => lines.Where(l => l.StartsWith(prefix, StringComparison.Ordinal))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
         return $"{Sum("dotnet_gc_collections{gc_heap_generation=\"gen2\"}")} gen2 collections so far, heap after the last one "
