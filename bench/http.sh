@@ -25,11 +25,8 @@ started_all=$SECONDS
 BUILD_SECONDS=0
 build_binaries
 
-mirror_port=$(free_port); start_minimal "$mirror_port" 200 "$WORK/mirror.log"
+prepare_archeio
 baseline_port=$(free_port); start_minimal "$baseline_port" 307 "$WORK/baseline.log"; baseline_pid=$STARTED_PID
-archeio_port=$(free_port); metrics_port=$(free_port)
-while [[ "$metrics_port" == "$archeio_port" ]]; do metrics_port=$(free_port); done
-write_config "$WORK/archeio.json" "$mirror_port" "$metrics_port"
 start_archeio "$archeio_port" "$WORK/archeio.json" "$WORK/archeio.log"; archeio_pid=$STARTED_PID
 wait_port "$mirror_port"; wait_port "$baseline_port"; wait_port "$archeio_port"
 

@@ -24,10 +24,7 @@ started_all=$SECONDS
 BUILD_SECONDS=0
 build_binaries
 
-mirror_port=$(free_port); start_minimal "$mirror_port" 200 "$WORK/mirror.log"
-archeio_port=$(free_port); metrics_port=$(free_port)
-while [[ "$metrics_port" == "$archeio_port" ]]; do metrics_port=$(free_port); done
-write_config "$WORK/archeio.json" "$mirror_port" "$metrics_port"
+prepare_archeio
 start_archeio "$archeio_port" "$WORK/archeio.json" "$WORK/archeio.log"; archeio_pid=$STARTED_PID
 wait_port "$mirror_port"; wait_port "$archeio_port"
 export ALLOWED="http://127.0.0.1:$mirror_port/aws/containers/images/,http://127.0.0.1:$mirror_port/default/containers/images/,https://upstream.example/v2/images/"

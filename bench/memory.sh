@@ -26,10 +26,7 @@ started_all=$SECONDS
 BUILD_SECONDS=0
 build_binaries
 
-mirror_port=$(free_port); start_minimal "$mirror_port" 200 "$WORK/mirror.log"
-archeio_port=$(free_port); metrics_port=$(free_port)
-while [[ "$metrics_port" == "$archeio_port" ]]; do metrics_port=$(free_port); done
-write_config "$WORK/archeio.json" "$mirror_port" "$metrics_port"
+prepare_archeio
 if [[ "$SNAPSHOTS" == 1 ]]; then
     started_before=("${STARTED_PIDS[@]}")
     start_archeio "$archeio_port" "$WORK/archeio.json" "$WORK/archeio-first.log"; wait_port "$archeio_port"; stop_pid "$STARTED_PID"

@@ -95,6 +95,15 @@ write_config() {
 JSON
 }
 
+# prepare_archeio: starts the mirror (a Minimal307 answering 200), picks free ports for Archeio and its operations
+# port, and writes $WORK/archeio.json. Sets mirror_port, archeio_port and metrics_port.
+prepare_archeio() {
+    mirror_port=$(free_port); start_minimal "$mirror_port" 200 "$WORK/mirror.log"
+    archeio_port=$(free_port); metrics_port=$(free_port)
+    while [[ "$metrics_port" == "$archeio_port" ]]; do metrics_port=$(free_port); done
+    write_config "$WORK/archeio.json" "$mirror_port" "$metrics_port"
+}
+
 # start_minimal PORT MODE(307|200) LOGFILE: sets STARTED_PID.
 start_minimal() {
     PORT="$1" MINIMAL307_MODE="$2" "$MINIMAL_BIN" >"$3" 2>&1 &
