@@ -14,6 +14,7 @@ namespace Archeio.Tests.Security;
 /// followed, only a direct 200 counts), cached for <c>BlobCheck:AbsentTtl</c> and no longer; the request falls
 /// through to the next candidate and no Location ever names the host the mirror redirected to.
 /// </summary>
+[Collection(TimedFaultIsolation.Name)]
 public sealed class FaultMirrorAnswerTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan AbsentTtl = TimeSpan.FromSeconds(4);

@@ -13,6 +13,7 @@ namespace Archeio.Tests.Security;
 /// be remembered: docs/request-handling.md "Mirror checks", step 7 (5xx, connection errors and timeouts are absent
 /// for this request only, not cached, counted by the breaker).
 /// </summary>
+[Collection(TimedFaultIsolation.Name)]
 public sealed class FaultMirrorFailureTests(ITestOutputHelper output)
 {
     [Theory]

@@ -13,6 +13,7 @@ namespace Archeio.Tests.Security;
 /// (docs/request-handling.md "Mirror checks", step 6: past the limit a request falls through at once), and no request
 /// waits longer than the budget.
 /// </summary>
+[Collection(TimedFaultIsolation.Name)]
 public sealed class FaultMirrorLoadTests(ITestOutputHelper output)
 {
     private const int MaxConcurrent = 8;
