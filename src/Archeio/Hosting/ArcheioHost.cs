@@ -20,7 +20,7 @@ internal static partial class ArcheioHost
     /// A client that has not sent its headers within this time of its request's first byte is cut off (slowloris).
     /// Kestrel checks on its 1 s heartbeat and allows one heartbeat of grace, so the cut comes 3 to 4 s after the
     /// first byte (measured: Security/SlowClientTests). A connection that sends nothing at all is held until the
-    /// keep-alive timeout instead (Kestrel's default, 130 s).
+    /// keep-alive timeout instead (<see cref="KeepAliveTimeout"/>).
     /// </summary>
     public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(2);
 
