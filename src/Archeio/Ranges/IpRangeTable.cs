@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using System.Net.Sockets;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -69,8 +70,19 @@ internal sealed class IpRangeTable
         var locations = new List<CloudLocation>();
         var global = new List<bool>();
         var locationIndexes = new Dictionary<CloudLocation, int>();
-        var v4 = new Candidate<uint>[list.Count];
-        var v6 = new Candidate<UInt128>[list.Count];
+        // Sized from the families: IPv6 prefixes at most; IPv4 ones plus the IPv4-mapped IPv6 ones at most.
+        int v6Family = 0, mapped = 0;
+        foreach (var prefix in list)
+        {
+            if (prefix.Network.BaseAddress?.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                v6Family++;
+                mapped += prefix.Network.BaseAddress.IsIPv4MappedToIPv6 ? 1 : 0;
+            }
+        }
+
+        var v4 = new Candidate<uint>[list.Count - v6Family + mapped];
+        var v6 = new Candidate<UInt128>[v6Family];
         int v4Count = 0, v6Count = 0, order = 0;
         CloudLocation? lastLocation = null;
         var location = -1;
@@ -171,16 +183,26 @@ internal sealed class IpRangeTable
         where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
     {
         candidates.Sort(default(CandidateOrder<T>));
-        var result = new List<(T Network, int Length, int Location)>(candidates.Length);
+        var distinct = 0;
         for (var i = 0; i < candidates.Length; i++)
         {
-            ref readonly var c = ref candidates[i];
-            if (i == 0 || c.Network != candidates[i - 1].Network || c.Length != candidates[i - 1].Length)
+            distinct += IsFirstOfItsPrefix(candidates, i) ? 1 : 0;
+        }
+
+        var result = new (T Network, int Length, int Location)[distinct];
+        for (int i = 0, n = 0; i < candidates.Length; i++)
+        {
+            if (IsFirstOfItsPrefix(candidates, i))
             {
-                result.Add((c.Network, c.Length, c.Location));
+                ref readonly var c = ref candidates[i];
+                result[n++] = (c.Network, c.Length, c.Location);
             }
         }
 
-        return [.. result];
+        return result;
     }
+
+    private static bool IsFirstOfItsPrefix<T>(Span<Candidate<T>> sorted, int i)
+        where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
+        => i == 0 || sorted[i].Network != sorted[i - 1].Network || sorted[i].Length != sorted[i - 1].Length;
 }

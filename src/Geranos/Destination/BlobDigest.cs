@@ -37,6 +37,21 @@ internal static class BlobDigest
         return prefix + Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>The digest of <paramref name="bytes"/> with the algorithm of <paramref name="digest"/> (a valid digest).</summary>
+    public static string Of(string digest, ReadOnlySpan<byte> bytes)
+    {
+        if (!TryCreateHash(digest, out var hash, out var error))
+        {
+            throw new ArgumentException(error, nameof(digest));
+        }
+
+        using (hash)
+        {
+            hash.AppendData(bytes);
+            return Format(hash);
+        }
+    }
+
     private static bool TryGetAlgorithm(string? digest, out HashAlgorithmName algorithm, [NotNullWhen(false)] out string? error)
     {
         algorithm = default;

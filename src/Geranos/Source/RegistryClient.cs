@@ -163,7 +163,7 @@ internal sealed class RegistryClient
         {
             foreach (var expected in new[] { reference, digest }.Where(IsDigestReference).Distinct(StringComparer.Ordinal))
             {
-                var computed = HashOf(bytes, expected);
+                var computed = BlobDigest.Of(expected, bytes);
                 if (computed != expected)
                 {
                     throw new InvalidDataException($"{name}@{expected}: the registry sent a manifest whose digest is {computed}");
@@ -262,19 +262,13 @@ internal sealed class RegistryClient
     /// </summary>
     private static void RequireValidDigestReference(string name, string reference)
     {
-        if (reference.Contains(':', StringComparison.Ordinal) && !BlobDigest.IsValid(reference))
+        if (IsDigestReference(reference) && !BlobDigest.IsValid(reference))
         {
             throw new InvalidDataException($"{name}@{Printable(reference)}: not a sha256 or sha512 digest");
         }
     }
 
     private static bool IsDigestReference(string reference) => reference.Contains(':', StringComparison.Ordinal);
-
-    /// <summary>The digest of <paramref name="bytes"/> with <paramref name="digest"/>'s algorithm (sha256 or sha512).</summary>
-    private static string HashOf(byte[] bytes, string digest)
-        => digest.StartsWith("sha512:", StringComparison.Ordinal)
-            ? "sha512:" + Convert.ToHexStringLower(SHA512.HashData(bytes))
-            : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     /// <summary>An untrusted value for a message: at most 100 characters, control characters escaped.</summary>
     private static string Printable(string value)
