@@ -124,7 +124,7 @@ internal static class RangeSourceReader
 
         // With a snapshot directory, hash the file in small pieces first: when its snapshot matches, the JSON never
         // needs a buffer of its own (Azure's is 4 MB, and a large allocation at start costs a full collection).
-        if (snapshots is not null && TryReadSnapshot(source, HashFile(file, length, cancellationToken), snapshots) is { } known)
+        if (snapshots is not null && TryReadSnapshot(source, () => HashFile(file, length, cancellationToken), snapshots) is { } known)
         {
             return new RangeRead(known, ReadOnlyMemory<byte>.Empty, null, current, new DateTimeOffset(current.WriteTimeUtc, TimeSpan.Zero), RangeSnapshotUse.Read);
         }
@@ -167,7 +167,7 @@ internal static class RangeSourceReader
         }
 
         var hash = RangeSnapshot.HashOf(body.AsSpan(0, length));
-        if (TryReadSnapshot(source, hash, snapshots) is { } known)
+        if (TryReadSnapshot(source, () => hash, snapshots) is { } known)
         {
             return (known, RangeSnapshotUse.Read);
         }
@@ -184,12 +184,13 @@ internal static class RangeSourceReader
         }
     }
 
-    /// <summary>The snapshot's prefixes if it is for a body with hash <paramref name="hash"/>; null if none, unreadable or for other bytes.</summary>
-    private static IReadOnlyList<CloudPrefix>? TryReadSnapshot(RangeSourceSettings source, byte[] hash, RangeCache snapshots)
+    /// <summary>The snapshot's prefixes if it is for a body whose hash <paramref name="hash"/> gives; null if none, unreadable or for other bytes.</summary>
+    private static IReadOnlyList<CloudPrefix>? TryReadSnapshot(RangeSourceSettings source, Func<byte[]> hash, RangeCache snapshots)
     {
         try
         {
-            return snapshots.ReadSnapshot(source) is { } stored && RangeSnapshot.TryDecode(stored, source.Format, hash, source.Cloud, out var prefixes)
+            // The body is hashed only when there is a snapshot to compare with (a first start has none).
+            return snapshots.ReadSnapshot(source) is { } stored && RangeSnapshot.TryDecode(stored, source.Format, hash(), source.Cloud, out var prefixes)
                 ? prefixes
                 : null;
         }
