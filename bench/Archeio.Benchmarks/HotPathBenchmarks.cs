@@ -3,7 +3,6 @@ using Archeio.Blobs;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
-using Archeio.Hosting;
 using Archeio.Ranges;
 using Archeio.Requests;
 using Archeio.Routing;
@@ -14,10 +13,10 @@ using Microsoft.Extensions.Primitives;
 namespace Archeio.Benchmarks;
 
 /// <summary>
-/// The routing decision for a blob whose answer is cached, built from the components the handler uses
-/// (constructed directly, as the unit tests do; no HTTP): parse the raw target, resolve the client from
-/// <c>X-Forwarded-For</c>, look it up in the real cloud ranges, match the rules, hit the blob-check cache,
-/// build the <c>Location</c>. Then each piece alone. Every benchmark visits 1,024 different requests
+/// The routing decision for a blob whose answer is cached, through <see cref="RequestRouter.RouteAsync"/>, the one
+/// routing component the handler and <c>archeio explain</c> call (constructed directly, as the unit tests do; no
+/// HTTP): parse the raw target, resolve the client from <c>X-Forwarded-For</c>, look it up in the real cloud ranges,
+/// match the rules, hit the blob-check cache, build the <c>Location</c>. Then each piece alone. Every benchmark visits 1,024 different requests
 /// (digests and clients) per invocation and reports the time per request. Target (issue 8): the whole
 /// decision in at most 400 ns, allocating nothing but the <c>Location</c> string.
 /// </summary>
@@ -38,15 +37,15 @@ public class HotPathBenchmarks : IDisposable
     private IpRangeTableHolder _ranges = null!;
     private GeoLookup _geo = null!;
     private BlobChecker _checker = null!;
-    private RequestRouting _routing = null!;
+    private RequestRouter _routing = null!;
 
     private string[] _targets = [];
     private StringValues[] _forwardedFor = [];
     private IPAddress[] _clients = [];
     private RegistryRequest[] _parsed = [];
-    private ClientFacts[] _facts = [];
-    private RouteDecision[] _decisions = [];
-    private MirrorSettings[] _holders = [];
+    private RequestFacts[] _requests = [];
+    private BlobPlan[] _plans = [];
+    private Candidate[] _holders = [];
     private readonly IPAddress _peer = IPAddress.Parse("10.0.0.1");
 
     [GlobalSetup]
@@ -61,6 +60,7 @@ public class HotPathBenchmarks : IDisposable
             ClientIp = new ClientIpSettings(1, []),
             Ranges = [],
             Mirrors = [AwsMirror, GcpMirror, DefaultMirror],
+            Candidates = [AwsMirror, GcpMirror, DefaultMirror],
             Rules =
             [
                 new RuleSettings("aws", ["us-east-1", "us-east-2"], [AwsMirror, DefaultMirror]) { Index = 0 },
@@ -77,7 +77,7 @@ public class HotPathBenchmarks : IDisposable
         _checker = new BlobChecker(
             new NoHttpClientFactory(), _settings, new MirrorInventories(), NullBlobResultStore.Instance, new BlobCheckCounters(),
             TimeProvider.System, NullLogger<BlobChecker>.Instance);
-        _routing = new RequestRouting(_router, _resolver, _ranges, _geo, _checker);
+        _routing = new RequestRouter(_router, _resolver, _ranges, _geo, _checker, _settings, TimeProvider.System);
 
         var random = new Random(8);
         var v4 = HotPathData.V4Addresses(Batch, random);
@@ -100,15 +100,15 @@ public class HotPathBenchmarks : IDisposable
         }
 
         _parsed = [.. _targets.Select(RequestTargetParser.Parse)];
-        _facts = new ClientFacts[Batch];
-        _decisions = new RouteDecision[Batch];
-        _holders = new MirrorSettings[Batch];
+        _requests = new RequestFacts[Batch];
+        _plans = new BlobPlan[Batch];
+        _holders = new Candidate[Batch];
         for (var i = 0; i < Batch; i++)
         {
             _ranges.Current.TryLookup(_clients[i], out var location);
-            _facts[i] = new ClientFacts(_clients[i], null, location);
-            _decisions[i] = _router.Decide(new RequestFacts("GET", _parsed[i]), _facts[i], MirrorState.Unchecked);
-            _holders[i] = _decisions[i].Candidates[0];
+            _requests[i] = new RequestFacts("GET", _parsed[i], new ClientFacts(_clients[i], null, location));
+            _plans[i] = (BlobPlan)_router.Decide(_requests[i]);
+            _holders[i] = _plans[i].Candidates[0];
         }
     }
 
@@ -120,14 +120,20 @@ public class HotPathBenchmarks : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>The whole decision for a cached blob: <see cref="RequestRouting.TryDecide"/>, the handler's own code.</summary>
+    /// <summary>The whole decision for a cached blob: <see cref="RequestRouter.RouteAsync"/>, which completes synchronously.</summary>
     [Benchmark(OperationsPerInvoke = Batch)]
     public int DecideCachedBlob()
     {
         var length = 0;
         for (var i = 0; i < Batch; i++)
         {
-            length += _routing.TryDecide("GET", _targets[i], _peer, _forwardedFor[i])!.Location!.Length;
+            var routed = _routing.RouteAsync("GET", _targets[i], _peer, _forwardedFor[i], CancellationToken.None);
+            if (!routed.IsCompletedSuccessfully)
+            {
+                throw new InvalidOperationException("a cached blob must be decided synchronously");
+            }
+
+            length += ((Redirect)routed.Result.Decision).Location.Length;
         }
 
         return length;
@@ -170,14 +176,14 @@ public class HotPathBenchmarks : IDisposable
         return found;
     }
 
-    /// <summary>Router.Decide's first call: match the rules, name the candidates.</summary>
+    /// <summary>Router.Decide: match the rules, name the plan (built once per rule and share).</summary>
     [Benchmark(OperationsPerInvoke = Batch)]
     public int RouterDecide()
     {
         var count = 0;
         for (var i = 0; i < Batch; i++)
         {
-            count += _router.Decide(new RequestFacts("GET", _parsed[i]), _facts[i], MirrorState.Unchecked).Candidates.Length;
+            count += ((BlobPlan)_router.Decide(_requests[i])).Candidates.Length;
         }
 
         return count;
@@ -197,7 +203,7 @@ public class HotPathBenchmarks : IDisposable
         return present;
     }
 
-    /// <summary>The synchronous form the handler now takes first: inventory, then cache, no ValueTask.</summary>
+    /// <summary>The synchronous form the router component takes first: inventory, then cache, no ValueTask.</summary>
     [Benchmark(OperationsPerInvoke = Batch)]
     public int CacheHitKnown()
     {
@@ -210,14 +216,14 @@ public class HotPathBenchmarks : IDisposable
         return present;
     }
 
-    /// <summary>Router.Decide's second call with the holder known: the redirect, its Location built.</summary>
+    /// <summary>The plan's redirect for the holder: its Location built.</summary>
     [Benchmark(OperationsPerInvoke = Batch)]
     public int BuildLocation()
     {
         var length = 0;
         for (var i = 0; i < Batch; i++)
         {
-            length += _router.Decide(new RequestFacts("GET", _parsed[i]), _facts[i], MirrorState.HeldBy(_holders[i])).Location!.Length;
+            length += _plans[i].RedirectTo(_holders[i], _parsed[i]).Location.Length;
         }
 
         return length;

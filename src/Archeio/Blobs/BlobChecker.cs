@@ -59,7 +59,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         _time = time;
         _logger = logger;
         _observer = observer;
-        _breakers = [.. settings.Mirrors.Select(_ => new CircuitBreaker(_settings.BreakAfter, _settings.BreakFor, time))];
+        _breakers = [.. settings.Candidates.Select(_ => new CircuitBreaker(_settings.BreakAfter, _settings.BreakFor, time))];
         _limiter = new SemaphoreSlim(_settings.MaxConcurrent, _settings.MaxConcurrent);
     }
 
@@ -68,9 +68,9 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     /// <summary>The local cache, for tests and diagnostics.</summary>
     internal BlobPresenceCache Cache => _cache;
 
-    internal BreakerState BreakerOf(MirrorSettings mirror) => _breakers[mirror.Index].State;
+    internal BreakerState BreakerOf(Candidate mirror) => _breakers[mirror.Index].State;
 
-    public async ValueTask<bool> ExistsAsync(MirrorSettings mirror, string name, string digest, CancellationToken budget)
+    public async ValueTask<bool> ExistsAsync(Candidate mirror, string name, string digest, CancellationToken budget)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(mirror.Index, _breakers.Length, nameof(mirror));
         var key = KeyOf(mirror, name, digest);
@@ -110,7 +110,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         }
     }
 
-    public bool TryGetKnown(MirrorSettings mirror, string name, string digest, out bool present)
+    public bool TryGetKnown(Candidate mirror, string name, string digest, out bool present)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(mirror.Index, _breakers.Length, nameof(mirror));
         return TryGetKnown(KeyOf(mirror, name, digest), out present);
@@ -139,7 +139,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     /// The key of a check. An upstream registry scopes blobs by repository: its answers are per
     /// <c>repository@digest</c>, hashed from a stack copy rather than a concatenated string.
     /// </summary>
-    private static BlobKey KeyOf(MirrorSettings mirror, string name, string digest)
+    private static BlobKey KeyOf(Candidate mirror, string name, string digest)
     {
         if (!mirror.IsRepositoryScoped)
         {
@@ -155,7 +155,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     }
 
     /// <summary>Finds the answer for one key once, for every caller waiting on it. Never throws.</summary>
-    private async Task ResolveAsync(BlobKey key, MirrorSettings mirror, string name, string digest, string scoped, TaskCompletionSource<bool?> resolution)
+    private async Task ResolveAsync(BlobKey key, Candidate mirror, string name, string digest, string scoped, TaskCompletionSource<bool?> resolution)
     {
         bool? result = null;
         try
@@ -176,7 +176,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     }
 
     // scoped: the shared store's key part, the digest, or repository@digest for an upstream.
-    private async Task<bool?> ResolveCoreAsync(BlobKey key, MirrorSettings mirror, string name, string digest, string scoped)
+    private async Task<bool?> ResolveCoreAsync(BlobKey key, Candidate mirror, string name, string digest, string scoped)
     {
         if (_cache.TryGet(key, out var cached))
         {
@@ -231,12 +231,12 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         return present;
     }
 
-    private async Task<HeadOutcome> HeadAsync(MirrorSettings mirror, string name, string digest)
+    private async Task<HeadOutcome> HeadAsync(Candidate mirror, string name, string digest)
     {
         using var timeout = new CancellationTokenSource(_settings.Timeout, _time);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Head, mirror.UrlFor(name, digest));
+            using var request = new HttpRequestMessage(HttpMethod.Head, mirror.CheckUrl(name, digest));
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
             if (response.StatusCode == HttpStatusCode.OK)
@@ -264,7 +264,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         }
     }
 
-    private void Report(MirrorSettings mirror, BreakerState? changedTo)
+    private void Report(Candidate mirror, BreakerState? changedTo)
     {
         if (changedTo is { } state)
         {

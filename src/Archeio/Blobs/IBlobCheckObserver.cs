@@ -12,5 +12,5 @@ internal interface IBlobCheckObserver
     /// <param name="outcome">What the HEAD said.</param>
     /// <param name="timedOut">A failure was the HEAD's timeout rather than an error answer or a connection error.</param>
     /// <param name="contentLength">The Content-Length of a present answer, when it gave one.</param>
-    void OnHead(MirrorSettings mirror, HeadOutcome outcome, bool timedOut, long? contentLength);
+    void OnHead(Candidate mirror, HeadOutcome outcome, bool timedOut, long? contentLength);
 }

@@ -14,7 +14,7 @@ internal interface IBlobPresence
     /// <param name="name">The repository, which upstream registries scope blobs by.</param>
     /// <param name="digest">The blob's validated digest.</param>
     /// <param name="budget">Fires when the request may wait no longer.</param>
-    ValueTask<bool> ExistsAsync(MirrorSettings mirror, string name, string digest, CancellationToken budget);
+    ValueTask<bool> ExistsAsync(Candidate mirror, string name, string digest, CancellationToken budget);
 
     /// <summary>
     /// The answer when it is already known without waiting (the mirror's inventory, the local cache): true with
@@ -22,7 +22,7 @@ internal interface IBlobPresence
     /// <see cref="ExistsAsync"/> can tell (nothing counted then). Lets a request whose answers are all known
     /// skip the budget and the asynchronous machinery. The default knows nothing.
     /// </summary>
-    bool TryGetKnown(MirrorSettings mirror, string name, string digest, out bool present)
+    bool TryGetKnown(Candidate mirror, string name, string digest, out bool present)
     {
         present = false;
         return false;

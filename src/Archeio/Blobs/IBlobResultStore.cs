@@ -12,8 +12,8 @@ internal interface IBlobResultStore
     /// Whether the mirror was found to hold the blob; null when the store has no answer, is unavailable
     /// or is slow. Fails only by cancellation of <paramref name="cancellationToken"/>.
     /// </summary>
-    ValueTask<bool?> TryGetAsync(MirrorSettings mirror, string digest, CancellationToken cancellationToken);
+    ValueTask<bool?> TryGetAsync(Candidate mirror, string digest, CancellationToken cancellationToken);
 
     /// <summary>Records an answer for <paramref name="ttl"/>, without waiting for the store; never fails.</summary>
-    void Set(MirrorSettings mirror, string digest, bool present, TimeSpan ttl);
+    void Set(Candidate mirror, string digest, bool present, TimeSpan ttl);
 }

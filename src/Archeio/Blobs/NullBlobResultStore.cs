@@ -7,9 +7,9 @@ internal sealed class NullBlobResultStore : IBlobResultStore
 {
     public static readonly NullBlobResultStore Instance = new();
 
-    public ValueTask<bool?> TryGetAsync(MirrorSettings mirror, string digest, CancellationToken cancellationToken) => ValueTask.FromResult<bool?>(null);
+    public ValueTask<bool?> TryGetAsync(Candidate mirror, string digest, CancellationToken cancellationToken) => ValueTask.FromResult<bool?>(null);
 
-    public void Set(MirrorSettings mirror, string digest, bool present, TimeSpan ttl)
+    public void Set(Candidate mirror, string digest, bool present, TimeSpan ttl)
     {
     }
 }

@@ -115,7 +115,7 @@ internal sealed partial class RedisBlobResultStore : IBlobResultStore, IDisposab
         return options;
     }
 
-    public async ValueTask<bool?> TryGetAsync(MirrorSettings mirror, string digest, CancellationToken cancellationToken)
+    public async ValueTask<bool?> TryGetAsync(Candidate mirror, string digest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mirror);
         ArgumentNullException.ThrowIfNull(digest);
@@ -156,7 +156,7 @@ internal sealed partial class RedisBlobResultStore : IBlobResultStore, IDisposab
         }
     }
 
-    public void Set(MirrorSettings mirror, string digest, bool present, TimeSpan ttl)
+    public void Set(Candidate mirror, string digest, bool present, TimeSpan ttl)
     {
         ArgumentNullException.ThrowIfNull(mirror);
         ArgumentNullException.ThrowIfNull(digest);

@@ -27,7 +27,14 @@ internal sealed record ArcheioSettings
     /// <summary>How range sources are refreshed while running (<c>RangesRefresh</c>).</summary>
     public RangesRefreshSettings RangesRefresh { get; init; } = RangesRefreshSettings.Default;
 
+    /// <summary>The object-storage mirrors (<c>Archeio:Mirrors</c>), each at its <see cref="Candidate.Index"/>.</summary>
     public required ImmutableArray<MirrorSettings> Mirrors { get; init; }
+
+    /// <summary>
+    /// Everything a rule may check for a blob, by <see cref="Candidate.Index"/>: the mirrors, then the upstreams that
+    /// rules list as <c>upstream</c> or <c>signature-upstream</c>.
+    /// </summary>
+    public required ImmutableArray<Candidate> Candidates { get; init; }
 
     public required ImmutableArray<RuleSettings> Rules { get; init; }
 

@@ -56,7 +56,7 @@ internal static class ArcheioSettingsReader
         var ranges = ReadRanges(root, e);
         var rangesRefresh = ReadRangesRefresh(root.GetSection("RangesRefresh"), e);
         var mirrors = ReadMirrors(root, e);
-        var upstreamCandidates = new List<MirrorSettings>();
+        var upstreamCandidates = new List<Candidate>();
         var rules = ReadRules(root.GetSection("Rules"), mirrors, ranges, upstream, upstreams, upstreamCandidates, e);
         var blobCheck = ReadBlobCheck(root.GetSection("BlobCheck"), e);
         var geo = ReadGeo(root.GetSection("Geo"), e);
@@ -98,8 +98,9 @@ internal static class ArcheioSettingsReader
             ClientIp = clientIp,
             Ranges = ranges,
             RangesRefresh = rangesRefresh,
+            Mirrors = mirrors,
             // Upstreams that rules list as candidates are checked like mirrors, after the real ones.
-            Mirrors = [.. mirrors, .. upstreamCandidates],
+            Candidates = [.. mirrors, .. upstreamCandidates],
             Rules = rules,
             BlobCheck = blobCheck,
             Geo = geo,
@@ -454,7 +455,7 @@ internal static class ArcheioSettingsReader
         ImmutableArray<RangeSourceSettings> ranges,
         UpstreamSettings? defaultUpstream,
         ImmutableArray<UpstreamSettings> upstreams,
-        List<MirrorSettings> upstreamCandidates,
+        List<Candidate> upstreamCandidates,
         List<ConfigurationError> e)
     {
         var result = ImmutableArray.CreateBuilder<RuleSettings>();
@@ -494,12 +495,12 @@ internal static class ArcheioSettingsReader
             }
 
             // "upstream" and "signature-upstream" in a list: this rule's upstream, checked like a mirror.
-            MirrorSettings? Resolve(IConfigurationSection name)
+            Candidate? Resolve(IConfigurationSection name)
                 => name.Value?.ToLowerInvariant() is "upstream" or "signature-upstream"
                     ? UpstreamCandidate(name, ruleUpstream ?? defaultUpstream, defaultUpstream, mirrors.Length, upstreamCandidates, e)
                     : FindMirror(mirrors, name, e);
 
-            var ruleMirrors = ImmutableArray.CreateBuilder<MirrorSettings>();
+            var ruleMirrors = ImmutableArray.CreateBuilder<Candidate>();
             foreach (var name in rule.GetSection("Mirrors").GetChildren())
             {
                 if (Resolve(name) is { } mirror)
@@ -547,12 +548,12 @@ internal static class ArcheioSettingsReader
         return mirror;
     }
 
-    private static MirrorSettings? UpstreamCandidate(
+    private static Candidate? UpstreamCandidate(
         IConfigurationSection name,
         UpstreamSettings? upstream,
         UpstreamSettings? defaultUpstream,
         int firstIndex,
-        List<MirrorSettings> candidates,
+        List<Candidate> candidates,
         List<ConfigurationError> e)
     {
         if (upstream is null)
@@ -572,7 +573,8 @@ internal static class ArcheioSettingsReader
             }
         }
 
-        var candidate = MirrorSettings.ForUpstream(upstream, signature, firstIndex + candidates.Count);
+        var index = firstIndex + candidates.Count;
+        Candidate candidate = signature ? new SignatureUpstreamCandidate(upstream, index) : new UpstreamCandidate(upstream, index);
         var known = candidates.Find(c => c.Name == candidate.Name);
         if (known is not null)
         {
@@ -583,7 +585,7 @@ internal static class ArcheioSettingsReader
         return candidate;
     }
 
-    private static ImmutableArray<SplitSettings> ReadSplit(IConfigurationSection section, Func<IConfigurationSection, MirrorSettings?> resolve, List<ConfigurationError> e)
+    private static ImmutableArray<SplitSettings> ReadSplit(IConfigurationSection section, Func<IConfigurationSection, Candidate?> resolve, List<ConfigurationError> e)
     {
         var result = ImmutableArray.CreateBuilder<SplitSettings>();
         var total = 0;

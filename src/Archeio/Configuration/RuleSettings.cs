@@ -4,13 +4,13 @@ namespace Archeio.Configuration;
 
 /// <summary>
 /// One routing rule: when every match field that is given fits the client, blob requests try
-/// <see cref="Mirrors"/> in order. Rules are tried in order; the first that fits wins. A rule with no match
+/// <see cref="Candidates"/> in order. Rules are tried in order; the first that fits wins. A rule with no match
 /// field fits everyone (a catch-all) and must be the last.
 /// </summary>
 /// <param name="Cloud">Cloud the client must be in, or null for any.</param>
 /// <param name="Regions">Regions of <see cref="Cloud"/> the client must be in; empty means any region.</param>
-/// <param name="Mirrors">Mirrors to try, in order; empty sends blob requests to the upstream.</param>
-internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Regions, ImmutableArray<MirrorSettings> Mirrors)
+/// <param name="Candidates">Where blobs are looked for, in order (the rule's <c>Mirrors</c> list); empty sends blob requests to the upstream.</param>
+internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Regions, ImmutableArray<Candidate> Candidates)
 {
     /// <summary>Position in <c>Archeio:Rules</c>, for explanations and the route header.</summary>
     public int Index { get; init; }

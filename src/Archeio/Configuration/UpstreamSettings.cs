@@ -11,7 +11,10 @@ namespace Archeio.Configuration;
 internal sealed record UpstreamSettings(string Endpoint, string Path, string? SignatureEndpoint, string SignaturePath)
 {
     /// <summary>The name rules use (<c>Upstreams:N:Name</c>); <c>default</c> for <c>Archeio:Upstream</c>.</summary>
-    public string Name { get; init; } = "default";
+    public string Name { get; init; } = DefaultName;
+
+    /// <summary>The name of <c>Archeio:Upstream</c>.</summary>
+    public const string DefaultName = "default";
 
     /// <summary><c>&lt;Endpoint&gt;/v2/&lt;Path&gt;/</c>: a redirect is this plus name, rest and query.</summary>
     public string Prefix { get; } = BuildPrefix(Endpoint, Path);

@@ -115,18 +115,11 @@ internal static partial class ArcheioHost
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => ArcheioSettingsReader.ReadOrThrow(configuration));
-        services.AddSingleton(sp => new ClientIpResolver(sp.GetRequiredService<ArcheioSettings>().ClientIp));
-        services.AddSingleton<Router>();
-        services.AddSingleton(sp => sp.GetRequiredService<ArcheioSettings>().Geo);
-        services.AddSingleton<GeoLookup>();
-        services.AddSingleton<IpRangeTableHolder>();
-        services.AddSingleton<RangeStatus>();
-        services.AddSingleton<BlobCheckCounters>();
-        services.AddSingleton<BlobChecker>();
-        services.AddSingleton<IBlobPresence>(sp => sp.GetRequiredService<BlobChecker>());
+        AddRouting(services);
         services.AddSingleton<IBlobResultStore>(sp => sp.GetRequiredService<ArcheioSettings>().BlobCheck.Redis is { } redis
             ? new RedisBlobResultStore(redis, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisBlobResultStore>>())
             : NullBlobResultStore.Instance);
+        services.AddSingleton<RangeStatus>();
         services.AddSingleton<RegistryHandler>();
         services.AddSingleton<Readiness>();
         services.AddSingleton<OpsEndpoints>();
@@ -136,7 +129,24 @@ internal static partial class ArcheioHost
         services.AddHostedService<DrainService>();
         // The drain comes out of the host's shutdown time: in-flight requests still get theirs after it.
         services.AddOptions<HostOptions>().Configure<ArcheioSettings>((o, s) => o.ShutdownTimeout = ShutdownTimeout + s.Shutdown.Drain);
+    }
 
+    /// <summary>
+    /// The <see cref="RequestRouter"/> and what it needs, for the server and <c>archeio explain</c> alike. The caller
+    /// registers the <see cref="ArcheioSettings"/>, the <see cref="TimeProvider"/>, the <see cref="IBlobResultStore"/>
+    /// and <see cref="MirrorInventories"/>, and fills the <see cref="IpRangeTableHolder"/>.
+    /// </summary>
+    internal static void AddRouting(IServiceCollection services)
+    {
+        services.AddSingleton(sp => new ClientIpResolver(sp.GetRequiredService<ArcheioSettings>().ClientIp));
+        services.AddSingleton<Router>();
+        services.AddSingleton(sp => sp.GetRequiredService<ArcheioSettings>().Geo);
+        services.AddSingleton<GeoLookup>();
+        services.AddSingleton<IpRangeTableHolder>();
+        services.AddSingleton<BlobCheckCounters>();
+        services.AddSingleton<BlobChecker>();
+        services.AddSingleton<IBlobPresence>(sp => sp.GetRequiredService<BlobChecker>());
+        services.AddSingleton<RequestRouter>();
         BlobChecker.AddHttpClient(services);
     }
 

@@ -35,7 +35,7 @@ internal static class ExplainCommand
         var target = RequestTargetParser.Parse(path);
         if (target.Kind == RequestKind.Invalid)
         {
-            await error.WriteLineAsync($"archeio explain: '{path}' is not a valid API path: {RegistryHandler.CodeOf(target.Error!.Value)} ({target.ErrorMessage})");
+            await error.WriteLineAsync($"archeio explain: '{path}' is not a valid API path: {target.Error!.Value.WireName()} ({target.ErrorMessage})");
             return 2;
         }
 
@@ -51,65 +51,77 @@ internal static class ExplainCommand
         }
 
         using var services = BuildServices(settings);
-        var table = await LoadRangesAsync(settings, commandLine.Check, services.GetRequiredService<IHttpClientFactory>(), output);
-        table.TryLookup(address, out var location);
+        services.GetRequiredService<IpRangeTableHolder>().Replace(
+            await LoadRangesAsync(settings, commandLine.Check, services.GetRequiredService<IHttpClientFactory>(), output));
+
+        // The server's own routing: the client is the connection's peer, with no X-Forwarded-For.
+        var checks = new List<string>();
+        var routing = RoutingOf(services, new ReportingPresence(services.GetRequiredService<IBlobPresence>(), checks));
+        var facts = routing.Gather(HttpMethods.Get, path, address, default);
         var geo = services.GetRequiredService<GeoLookup>();
-        var facts = geo.Lookup(address);
-        var client = new ClientFacts(address, null, location, facts);
+        var geoFacts = facts.Geo ?? geo.Lookup(address);
+        var location = facts.Client.Location;
 
         await output.WriteLineAsync($"client {address}");
         await output.WriteLineAsync($"  cloud: {location?.Cloud ?? "none"}, region: {(location?.Region is { Length: > 0 } r ? r : "-")}");
         await output.WriteLineAsync(geo.HasCountryDatabase
-            ? $"  country: {facts.Country ?? "unknown"}, continent: {facts.Continent ?? "unknown"}"
+            ? $"  country: {geoFacts.Country ?? "unknown"}, continent: {geoFacts.Continent ?? "unknown"}"
             : "  country, continent: unknown (no Geo:CountryDatabase)");
         await output.WriteLineAsync(geo.HasAsnDatabase
-            ? $"  asn: {(facts.Asn is { } asn ? "AS" + asn.ToString(CultureInfo.InvariantCulture) : "unknown")}"
+            ? $"  asn: {(geoFacts.Asn is { } asn ? "AS" + asn.ToString(CultureInfo.InvariantCulture) : "unknown")}"
             : "  asn: unknown (no Geo:AsnDatabase)");
         await output.WriteLineAsync($"request GET {path} ({target.Kind})");
 
-        var router = new Router(settings);
-        var rule = router.MatchRule(client);
-        await DescribeRulesAsync(settings, rule, output);
-        var request = new RequestFacts("GET", target);
-        var decision = router.Decide(request, client, MirrorState.Unchecked);
-        if (decision.Kind == DecisionKind.CheckMirrors)
+        await DescribeRulesAsync(settings, services.GetRequiredService<Router>().MatchRule(facts.Client), output);
+        var answer = routing.Plan(facts);
+        if (answer is BlobPlan plan)
         {
             await output.WriteLineAsync("candidates, in order:");
-            for (var i = 0; i < decision.Candidates.Length; i++)
+            for (var i = 0; i < plan.Candidates.Length; i++)
             {
-                var candidate = decision.Candidates[i];
-                await output.WriteLineAsync($"  {i + 1}. {candidate.Name}: {candidate.UrlFor(target.Name, target.Reference)}");
+                var candidate = plan.Candidates[i];
+                await output.WriteLineAsync($"  {i + 1}. {candidate.Name}: {candidate.CheckUrl(target.Name, target.Reference)}");
             }
 
             if (!commandLine.Check)
             {
-                var fallback = router.Decide(request, client, MirrorState.HeldBy(null));
-                await output.WriteLineAsync($"redirect: to the first candidate that holds the blob, else {fallback.Location}");
+                await output.WriteLineAsync($"redirect: to the first candidate that holds the blob, else {plan.RedirectTo(null, target).Location}");
                 await output.WriteLineAsync("  (run with --check to HEAD the candidates)");
                 return 0;
             }
-
-            var checker = services.GetRequiredService<BlobChecker>();
-            MirrorSettings? holder = null;
-            foreach (var candidate in decision.Candidates)
-            {
-                var present = await checker.ExistsAsync(candidate, target.Name, target.Reference, CancellationToken.None);
-                await output.WriteLineAsync($"  HEAD {candidate.Name}: {(present ? "present" : "absent or unreachable")}");
-                if (present)
-                {
-                    holder = candidate;
-                    break;
-                }
-            }
-
-            decision = router.Decide(request, client, MirrorState.HeldBy(holder));
         }
 
-        await output.WriteLineAsync(decision.Kind == DecisionKind.Redirect
-            ? $"redirect: 307 {decision.Location}"
-            : $"answer: {decision.Kind} {decision.Message}");
+        var decision = await routing.Decide(facts, answer, CancellationToken.None);
+        foreach (var line in checks)
+        {
+            await output.WriteLineAsync(line);
+        }
+
+        await output.WriteLineAsync(Describe(decision));
         return 0;
     }
+
+    /// <summary>The last line of an explanation: the answer the server gives.</summary>
+    internal static string Describe(RouteDecision decision) => decision switch
+    {
+        Redirect redirect => $"redirect: 307 {redirect.Location}",
+        ApiVersion => "answer: 200 (API version check)",
+        OciError oci => $"answer: 404 {oci.Code.WireName()} {oci.Message}",
+        PageNotFound notFound => $"answer: 404 {notFound.Message}",
+        ClientAddressUnknown unknown => $"answer: 400 {unknown.Message}",
+        MethodNotAllowed refused => $"answer: 405 {refused.Message}",
+        _ => "answer: none (" + decision.GetType().Name + ")",
+    };
+
+    /// <summary>The server's <see cref="RequestRouter"/>, with its checks seen by <paramref name="presence"/>.</summary>
+    private static RequestRouter RoutingOf(ServiceProvider services, IBlobPresence presence) => new(
+        services.GetRequiredService<Router>(),
+        services.GetRequiredService<ClientIpResolver>(),
+        services.GetRequiredService<IpRangeTableHolder>(),
+        services.GetRequiredService<GeoLookup>(),
+        presence,
+        services.GetRequiredService<ArcheioSettings>(),
+        services.GetRequiredService<TimeProvider>());
 
     private static async Task DescribeRulesAsync(ArcheioSettings settings, RuleSettings? fitting, TextWriter output)
     {
@@ -127,7 +139,7 @@ internal static class ExplainCommand
 
         foreach (var share in fitting.Split)
         {
-            await output.WriteLineAsync($"  split: {share.Percent}% of clients try {share.Mirror.Name} first");
+            await output.WriteLineAsync($"  split: {share.Percent}% of clients try {share.Candidate.Name} first");
         }
     }
 
@@ -185,16 +197,35 @@ internal static class ExplainCommand
     {
         var services = new ServiceCollection();
         services.AddSingleton(settings);
-        services.AddSingleton(settings.Geo);
-        services.AddSingleton<GeoLookup>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.AddSingleton<MirrorInventories>();
+        // No shared cache: an explanation asks the candidates themselves.
         services.AddSingleton<IBlobResultStore>(NullBlobResultStore.Instance);
-        services.AddSingleton<BlobCheckCounters>();
-        services.AddSingleton<BlobChecker>();
         services.AddHttpClient(RangeLoadingService.HttpClientName);
-        BlobChecker.AddHttpClient(services);
+        ArcheioHost.AddRouting(services);
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>Writes down each check's answer, for the explanation.</summary>
+    private sealed class ReportingPresence(IBlobPresence inner, List<string> lines) : IBlobPresence
+    {
+        public async ValueTask<bool> ExistsAsync(Candidate mirror, string name, string digest, CancellationToken budget)
+        {
+            var present = await inner.ExistsAsync(mirror, name, digest, budget);
+            lines.Add($"  HEAD {mirror.Name}: {(present ? "present" : "absent or unreachable")}");
+            return present;
+        }
+
+        public bool TryGetKnown(Candidate mirror, string name, string digest, out bool present)
+        {
+            var known = inner.TryGetKnown(mirror, name, digest, out present);
+            if (known)
+            {
+                lines.Add($"  known {mirror.Name}: {(present ? "present" : "absent")}");
+            }
+
+            return known;
+        }
     }
 }

@@ -1,11 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
-using Archeio.Blobs;
-using Archeio.Clients;
 using Archeio.Configuration;
-using Archeio.Geo;
 using Archeio.Http;
 using Archeio.Metrics;
-using Archeio.Ranges;
 using Archeio.Requests;
 using Archeio.Routing;
 using Microsoft.AspNetCore.Http.Features;
@@ -13,17 +10,13 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Archeio.Hosting;
 
 /// <summary>
-/// The only endpoint: gathers the request and client facts, asks the <see cref="Router"/>, runs the
-/// blob checks it asks for, and translates its decision into an HTTP response. No policy lives here.
-/// Every request is counted (<see cref="RequestMetrics"/>); <c>Logging:AccessSampleRate</c> of them get an access-log line.
+/// The only endpoint, and only HTTP translation: the <see cref="RequestRouter"/> gathers the facts and decides; this
+/// writes the decision as a response, then counts the request (<see cref="RequestMetrics"/>) and, for
+/// <c>Logging:AccessSampleRate</c> of them, writes an access-log line. No policy lives here.
 /// </summary>
 internal sealed partial class RegistryHandler(
     ArcheioSettings settings,
-    Router router,
-    ClientIpResolver clientIpResolver,
-    IpRangeTableHolder ranges,
-    GeoLookup geo,
-    IBlobPresence blobs,
+    RequestRouter routing,
     RequestMetrics metrics,
     TimeProvider time,
     ILogger<RegistryHandler> logger)
@@ -31,10 +24,11 @@ internal sealed partial class RegistryHandler(
     private const string ForwardedForHeader = "X-Forwarded-For";
     private const string RedactedClientIp = "redacted";
 
-    // The decision strings of mirror redirects, by mirror index: built once, not per request.
-    private readonly string[] _mirrorDecisions = [.. settings.Mirrors.Select(m => "mirror:" + m.Name)];
+    // The decision strings of blob redirects after a check, by candidate index: built once, not per request.
+    private readonly string[] _holderDecisions = [.. settings.Candidates.Select(m => "mirror:" + m.Name)];
 
-    private readonly RequestRouting _routing = new(router, clientIpResolver, ranges, geo, blobs);
+    private static readonly string[] RejectedDecisions = [.. Enum.GetValues<OciErrorCode>().Select(c => "rejected:" + c.WireName())];
+
     private readonly double _accessSampleRate = settings.Logging.AccessSampleRate;
     private long _accessCount;
 
@@ -47,39 +41,27 @@ internal sealed partial class RegistryHandler(
             rawTarget = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
         }
 
-        var routed = _routing.Begin(context.Request.Method, rawTarget, context.Connection.RemoteIpAddress, context.Request.Headers[ForwardedForHeader]);
-        var target = routed.Request.Target;
-        var address = routed.Client.Address;
-        var location = routed.Client.Location;
-        var decision = routed.Decision;
-        if (decision.Kind == DecisionKind.CheckMirrors)
+        var (facts, decision) = await routing.RouteAsync(
+            context.Request.Method, rawTarget, context.Connection.RemoteIpAddress, context.Request.Headers[ForwardedForHeader], context.RequestAborted);
+        if (decision is ClientGone)
         {
-            // Answers already known (inventory, cache) decide without a budget or an await; only a real check waits.
-            if (!_routing.TryFindKnownHolder(decision, target, out var holder, out var firstUnknown))
-            {
-                holder = await FindHolderAsync(decision, firstUnknown, target.Name, target.Reference, context.RequestAborted);
-            }
-
-            if (context.RequestAborted.IsCancellationRequested)
-            {
-                // The client went away during the checks: there is no one to answer.
-                return;
-            }
-
-            decision = _routing.Finish(routed, holder);
+            // There is no one to answer, and nothing was served.
+            return;
         }
 
-        if (settings.RouteHeader && target.Kind == RequestKind.Blob && decision.Kind == DecisionKind.Redirect)
+        var target = facts.Target;
+        if (settings.RouteHeader && target.Kind == RequestKind.Blob && decision is Redirect blobRedirect)
         {
             // For users reporting a problem: which rule sent them where, pasteable into an issue.
-            context.Response.Headers["X-Archeio-Route"] = RouteHeaderValue(decision);
+            context.Response.Headers["X-Archeio-Route"] = RouteHeaderValue(blobRedirect);
         }
 
         await WriteAsync(context, decision);
 
         var elapsed = time.GetElapsedTime(started);
         var described = Describe(decision);
-        metrics.Record(target.Kind, context.Request.Method, context.Response.StatusCode, described, location, routed.Geo?.Continent, elapsed);
+        var location = facts.Client.Location;
+        metrics.Record(target.Kind, context.Request.Method, context.Response.StatusCode, described, location, facts.Geo?.Continent, elapsed);
         if (!SampleAccess())
         {
             return;
@@ -90,11 +72,11 @@ internal sealed partial class RegistryHandler(
             context.Request.Method,
             PathOf(rawTarget),
             context.Response.StatusCode,
-            settings.Logging.RedactClientIp ? RedactedClientIp : address?.ToString() ?? "-",
+            settings.Logging.RedactClientIp ? RedactedClientIp : facts.Client.Address?.ToString() ?? "-",
             location?.Cloud ?? "-",
             location?.Region is { Length: > 0 } region ? region : "-",
             described,
-            decision.TargetHost ?? "-",
+            decision is Redirect redirect ? redirect.TargetHost : "-",
             elapsed.TotalMilliseconds);
     }
 
@@ -119,54 +101,35 @@ internal sealed partial class RegistryHandler(
         return (long)(n * rate) != (long)((n - 1) * rate);
     }
 
-    /// <summary>
-    /// Asks the candidates in order from <paramref name="first"/> (those before it are known absent). The request
-    /// waits on checks at most <c>BlobCheck:Timeout</c> in total, however many mirrors its rule lists; past it,
-    /// mirrors whose answer is not already known (inventory or cache) count as absent for this request only.
-    /// </summary>
-    private async Task<MirrorSettings?> FindHolderAsync(RouteDecision decision, int first, string name, string digest, CancellationToken aborted)
-    {
-        using var budget = new CancellationTokenSource(settings.BlobCheck.Timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, aborted);
-        var candidates = decision.Candidates;
-        for (var i = first; i < candidates.Length; i++)
-        {
-            if (await blobs.ExistsAsync(candidates[i], name, digest, linked.Token))
-            {
-                return candidates[i];
-            }
-        }
-
-        return null;
-    }
-
     private static Task WriteAsync(HttpContext context, RouteDecision decision)
     {
         var response = context.Response;
-        switch (decision.Kind)
+        switch (decision)
         {
-            case DecisionKind.Redirect:
+            case Redirect redirect:
                 response.StatusCode = StatusCodes.Status307TemporaryRedirect;
-                response.Headers.Location = decision.Location;
+                response.Headers.Location = redirect.Location;
                 // The target depends on who asks: no shared cache may keep it.
                 response.Headers.CacheControl = "private, no-store";
                 response.ContentLength = 0;
                 return Task.CompletedTask;
-            case DecisionKind.ApiVersion:
+            case ApiVersion:
                 response.StatusCode = StatusCodes.Status200OK;
                 // Docker clients fall back to older protocols without it; OCI does not require it.
                 response.Headers["Docker-Distribution-Api-Version"] = "registry/2.0";
                 response.ContentLength = 0;
                 return Task.CompletedTask;
-            case DecisionKind.MethodNotAllowed:
+            case MethodNotAllowed refused:
                 response.Headers.Allow = "GET, HEAD";
-                return WriteTextAsync(context, StatusCodes.Status405MethodNotAllowed, decision.Message!);
-            case DecisionKind.BadRequest:
-                return WriteTextAsync(context, StatusCodes.Status400BadRequest, decision.Message!);
-            case DecisionKind.OciError:
-                return WriteOciErrorAsync(context, decision.Error!.Value, decision.Message!);
+                return WriteTextAsync(context, StatusCodes.Status405MethodNotAllowed, refused.Message);
+            case ClientAddressUnknown unknown:
+                return WriteTextAsync(context, StatusCodes.Status400BadRequest, unknown.Message);
+            case OciError error:
+                return WriteOciErrorAsync(context, error.Code, error.Message);
+            case PageNotFound notFound:
+                return WriteTextAsync(context, StatusCodes.Status404NotFound, notFound.Message);
             default:
-                return WriteTextAsync(context, StatusCodes.Status404NotFound, decision.Message ?? "404 page not found");
+                throw new UnreachableException($"no response for {decision.GetType().Name}");
         }
     }
 
@@ -185,7 +148,7 @@ internal sealed partial class RegistryHandler(
             json.WriteStartObject();
             json.WriteStartArray("errors");
             json.WriteStartObject();
-            json.WriteString("code", CodeOf(code));
+            json.WriteString("code", code.WireName());
             json.WriteString("message", message);
             json.WriteEndObject();
             json.WriteEndArray();
@@ -195,37 +158,23 @@ internal sealed partial class RegistryHandler(
         return ResponseBody.WriteAsync(context, StatusCodes.Status404NotFound, "application/json", buffer.ToArray());
     }
 
-    internal static string RouteHeaderValue(RouteDecision decision)
+    internal static string RouteHeaderValue(Redirect decision)
         => string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"rule={(decision.Rule is { } rule ? rule.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}; mirror={decision.Mirror?.Name ?? "upstream"}");
+            $"rule={(decision.Rule is { } rule ? rule.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}; mirror={decision.Holder?.Name ?? "upstream"}");
 
-    internal static string CodeOf(OciErrorCode code) => code switch
+    /// <summary>The decision label of the access log and <c>archeio_requests_total</c>: a bounded set.</summary>
+    private string Describe(RouteDecision decision) => decision switch
     {
-        OciErrorCode.NameInvalid => "NAME_INVALID",
-        OciErrorCode.DigestInvalid => "DIGEST_INVALID",
-        _ => "NOT_FOUND",
-    };
-
-    private string Describe(RouteDecision decision) => decision.Kind switch
-    {
-        DecisionKind.Redirect when decision.Mirror is { } mirror => (uint)mirror.Index < (uint)_mirrorDecisions.Length ? _mirrorDecisions[mirror.Index] : "mirror:" + mirror.Name,
-        DecisionKind.Redirect => decision.Target switch
-        {
-            RouteTarget.Info => "info",
-            RouteTarget.Privacy => "privacy",
-            RouteTarget.SignatureUpstream => "signature-upstream",
-            _ => "upstream",
-        },
-        DecisionKind.ApiVersion => "api-version",
-        DecisionKind.MethodNotAllowed => "method-not-allowed",
-        DecisionKind.BadRequest => "bad-client-address",
-        DecisionKind.OciError => decision.Error!.Value switch
-        {
-            OciErrorCode.NameInvalid => "rejected:NAME_INVALID",
-            OciErrorCode.DigestInvalid => "rejected:DIGEST_INVALID",
-            _ => "rejected:NOT_FOUND",
-        },
+        Redirect { Holder: { } holder } => (uint)holder.Index < (uint)_holderDecisions.Length ? _holderDecisions[holder.Index] : "mirror:" + holder.Name,
+        Redirect { Target: RouteTarget.Info } => "info",
+        Redirect { Target: RouteTarget.Privacy } => "privacy",
+        Redirect { Target: RouteTarget.SignatureUpstream } => "signature-upstream",
+        Redirect => "upstream",
+        ApiVersion => "api-version",
+        MethodNotAllowed => "method-not-allowed",
+        ClientAddressUnknown => "bad-client-address",
+        OciError error => RejectedDecisions[(int)error.Code],
         _ => "not-found",
     };
 

@@ -28,7 +28,7 @@ internal sealed class BlobCheckStateMetrics
         var m = meter.Meter;
         var counters = checker.Counters;
         var cache = checker.Cache;
-        var mirrors = settings.Mirrors;
+        var mirrors = settings.Candidates;
         var mirrorTags = mirrors.Select(mirror => new KeyValuePair<string, object?>[] { new("mirror", mirror.Name) }).ToArray();
         m.CreateObservableCounter(CacheHitsName, () => counters.CacheHits, description: "Blob checks answered by the local cache.");
         m.CreateObservableCounter(CacheMissesName, () => counters.CacheMisses, description: "Blob checks the local cache could not answer (inventory hits are neither).");

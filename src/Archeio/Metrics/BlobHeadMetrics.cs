@@ -34,11 +34,11 @@ internal sealed class BlobHeadMetrics : IBlobCheckObserver
         ArgumentNullException.ThrowIfNull(settings);
         _heads = meter.Meter.CreateCounter<long>(HeadsName, description: "HEADs sent to mirrors, by outcome (present, absent, error, timeout).");
         _bytes = meter.Meter.CreateCounter<long>(BytesName, unit: "By", description: "Content-Length of the HEAD answers that found a blob present.");
-        _headTags = [.. settings.Mirrors.Select(m => OutcomeLabels.Select(o => new KeyValuePair<string, object?>[] { new("mirror", m.Name), new("outcome", o) }).ToArray())];
-        _mirrorTags = [.. settings.Mirrors.Select(m => new KeyValuePair<string, object?>[] { new("mirror", m.Name) })];
+        _headTags = [.. settings.Candidates.Select(m => OutcomeLabels.Select(o => new KeyValuePair<string, object?>[] { new("mirror", m.Name), new("outcome", o) }).ToArray())];
+        _mirrorTags = [.. settings.Candidates.Select(m => new KeyValuePair<string, object?>[] { new("mirror", m.Name) })];
     }
 
-    public void OnHead(MirrorSettings mirror, HeadOutcome outcome, bool timedOut, long? contentLength)
+    public void OnHead(Candidate mirror, HeadOutcome outcome, bool timedOut, long? contentLength)
     {
         ArgumentNullException.ThrowIfNull(mirror);
         if ((uint)mirror.Index >= (uint)_headTags.Length)

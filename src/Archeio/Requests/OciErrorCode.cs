@@ -11,3 +11,14 @@ internal enum OciErrorCode
     DigestInvalid,
     NotFound,
 }
+
+/// <summary>The codes' names on the wire, as the spec's error-codes table spells them.</summary>
+internal static class OciErrorCodes
+{
+    public static string WireName(this OciErrorCode code) => code switch
+    {
+        OciErrorCode.NameInvalid => "NAME_INVALID",
+        OciErrorCode.DigestInvalid => "DIGEST_INVALID",
+        _ => "NOT_FOUND",
+    };
+}

@@ -35,6 +35,9 @@ internal sealed record RegistryRequest(
     /// <summary>True for cosign signature and attestation tags (<c>sha256-&lt;hex&gt;.sig|.att</c>).</summary>
     public bool IsCosignTag => Kind == RequestKind.Manifest && OciGrammar.IsCosignTag(Reference);
 
+    /// <summary>The target of a request whose method was refused before its target was read.</summary>
+    public static readonly RegistryRequest NotRead = new(RequestKind.NotRead, string.Empty, string.Empty, string.Empty);
+
     public static RegistryRequest Invalid(OciErrorCode code, string message, string query)
         => new(RequestKind.Invalid, string.Empty, string.Empty, query, code, message);
 

@@ -32,4 +32,7 @@ internal enum RequestKind
 
     /// <summary>A path under <c>/v2/</c> that is not a valid API path; see <see cref="RegistryRequest.Error"/>.</summary>
     Invalid,
+
+    /// <summary>Not read at all: the method was refused first (<see cref="RegistryRequest.NotRead"/>).</summary>
+    NotRead,
 }

@@ -1,39 +1,65 @@
-using System.Collections.Immutable;
 using Archeio.Configuration;
 using Archeio.Requests;
 
 namespace Archeio.Routing;
 
-/// <summary>The router's answer for one request; the HTTP layer only translates it.</summary>
-/// <param name="Kind">What to answer.</param>
-/// <param name="Target">Which target a redirect goes to.</param>
-/// <param name="Location">The absolute redirect URL, for <see cref="DecisionKind.Redirect"/>.</param>
-/// <param name="Mirror">The chosen mirror, when <see cref="Target"/> is <see cref="RouteTarget.Mirror"/>.</param>
-/// <param name="Error">The OCI error code, for <see cref="DecisionKind.OciError"/>.</param>
-/// <param name="Message">Detail for error answers.</param>
-/// <param name="TargetHost">Authority of <see cref="Location"/>, for logs.</param>
-/// <param name="Candidates">Mirrors to check in order, for <see cref="DecisionKind.CheckMirrors"/>.</param>
-internal sealed record RouteDecision(
-    DecisionKind Kind,
-    RouteTarget Target = RouteTarget.None,
-    string? Location = null,
-    MirrorSettings? Mirror = null,
-    OciErrorCode? Error = null,
-    string? Message = null,
-    string? TargetHost = null,
-    ImmutableArray<MirrorSettings> Candidates = default)
+/// <summary>
+/// What the <see cref="Router"/> answers: a <see cref="RouteDecision"/>, or a <see cref="BlobPlan"/> from which
+/// a decision is made once its candidates are asked (<see cref="RequestRouter"/>).
+/// </summary>
+internal abstract record RouterAnswer
 {
-    /// <summary>The rule that fitted the client, for blob decisions (explanations and the route header).</summary>
-    public RuleSettings? Rule { get; init; }
+    private protected RouterAnswer()
+    {
+    }
+}
 
-    public static readonly RouteDecision ApiVersion = new(DecisionKind.ApiVersion);
+/// <summary>
+/// The final answer to one request, which the HTTP layer only translates (docs/request-handling.md). A closed set:
+/// <see cref="Redirect"/>, <see cref="ApiVersion"/>, <see cref="PageNotFound"/>, <see cref="OciError"/>,
+/// <see cref="ClientAddressUnknown"/>, <see cref="MethodNotAllowed"/>, and <see cref="ClientGone"/>, which is not answered.
+/// </summary>
+internal abstract record RouteDecision : RouterAnswer
+{
+    private protected RouteDecision()
+    {
+    }
+}
 
-    public static readonly RouteDecision MethodNotAllowed = new(DecisionKind.MethodNotAllowed, Message: "Only GET and HEAD are allowed.");
+/// <summary>307 to <paramref name="Location"/>.</summary>
+/// <param name="Target">Which kind of target, for logs and metrics.</param>
+/// <param name="Location">The absolute redirect URL.</param>
+/// <param name="TargetHost">Authority of <paramref name="Location"/>, for logs.</param>
+/// <param name="Holder">For a blob: the candidate found holding it, or null (no candidates, or none held it).</param>
+/// <param name="Rule">For a blob: the rule that fitted the client, or null (explanations and the route header).</param>
+internal sealed record Redirect(RouteTarget Target, string Location, string TargetHost, Candidate? Holder = null, RuleSettings? Rule = null) : RouteDecision;
 
-    public static readonly RouteDecision NotFound = new(DecisionKind.NotFound, Message: "404 page not found");
+/// <summary>200, empty body, <c>Docker-Distribution-Api-Version: registry/2.0</c>.</summary>
+internal sealed record ApiVersion : RouteDecision
+{
+    public static readonly ApiVersion Instance = new();
+}
 
-    public static RouteDecision Redirect(RouteTarget target, string location, string targetHost, MirrorSettings? mirror = null)
-        => new(DecisionKind.Redirect, target, location, mirror, TargetHost: targetHost);
+/// <summary>404 with a plain body: paths outside the API.</summary>
+internal sealed record PageNotFound(string Message) : RouteDecision
+{
+    public static readonly PageNotFound Instance = new("404 page not found");
+}
 
-    public static RouteDecision Oci(OciErrorCode code, string message) => new(DecisionKind.OciError, Error: code, Message: message);
+/// <summary>404 with an OCI error body (<see cref="OciErrorCodes.WireName"/>).</summary>
+internal sealed record OciError(OciErrorCode Code, string Message) : RouteDecision;
+
+/// <summary>400: the client address, which a blob's routing needs, could not be determined.</summary>
+internal sealed record ClientAddressUnknown(string Message) : RouteDecision;
+
+/// <summary>405 with <c>Allow: GET, HEAD</c>.</summary>
+internal sealed record MethodNotAllowed(string Message) : RouteDecision
+{
+    public static readonly MethodNotAllowed Instance = new("Only GET and HEAD are allowed.");
+}
+
+/// <summary>The client went away while a blob's candidates were asked: nothing is answered, logged or counted.</summary>
+internal sealed record ClientGone : RouteDecision
+{
+    public static readonly ClientGone Instance = new();
 }

@@ -1,6 +1,6 @@
 namespace Archeio.Routing;
 
-/// <summary>Where a request was sent, for logs and (later) metrics.</summary>
+/// <summary>Where a request was sent, for logs and metrics.</summary>
 internal enum RouteTarget
 {
     None,

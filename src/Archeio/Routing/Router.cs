@@ -5,98 +5,85 @@ using Archeio.Requests;
 namespace Archeio.Routing;
 
 /// <summary>
-/// The whole request-handling policy of docs/request-handling.md as a pure function: no I/O, no clock,
-/// no state. Blob requests take two calls: the first names the mirrors to check
-/// (<see cref="DecisionKind.CheckMirrors"/>); the caller checks them and calls again with the outcome.
+/// The whole request-handling policy of docs/request-handling.md as a pure function from facts to an answer: no I/O,
+/// no clock, no state. Every request is decided here once: a final <see cref="RouteDecision"/>, or for a blob whose
+/// rule lists candidates a <see cref="BlobPlan"/> that names them in order and builds the redirect for whichever holds
+/// the blob (<see cref="RequestRouter"/> asks them).
 /// </summary>
 internal sealed class Router(ArcheioSettings settings)
 {
-    private readonly string _infoHost = new Uri(settings.InfoUrl).Authority;
+    private readonly Redirect _info = new(RouteTarget.Info, settings.InfoUrl, new Uri(settings.InfoUrl).Authority);
+    private readonly Redirect _privacy = new(RouteTarget.Privacy, settings.PrivacyUrl, new Uri(settings.PrivacyUrl).Authority);
+    private readonly OciError _catalog = new(OciErrorCode.NotFound, "_catalog is not supported");
+
+    // A blob's plan depends only on the rule and, with a split, on the client's share: each is built once here, so
+    // deciding a blob request allocates no plan and no candidate list. Index 0 is the rule's own order, 1 + i split i's.
+    private readonly Dictionary<RuleSettings, BlobPlan[]> _plans = settings.Rules.ToDictionary<RuleSettings, RuleSettings, BlobPlan[]>(
+        rule => rule,
+        rule => [.. Enumerable.Range(-1, rule.Split.Length + 1).Select(share => new BlobPlan(rule, CandidatesFor(rule, share), rule.Upstream ?? settings.Upstream))],
+        ReferenceEqualityComparer.Instance);
 
     /// <summary>True when some rule matches on country, continent or ASN: only then are clients geolocated.</summary>
     public bool NeedsGeo { get; } = settings.Rules.Any(r => !r.Countries.IsEmpty || !r.Continents.IsEmpty || !r.Asns.IsEmpty);
-    private readonly string _privacyHost = new Uri(settings.PrivacyUrl).Authority;
 
-    // The first answer to a blob request depends only on the rule and, with a split, on the client's share: each is
-    // built once here, so a blob request allocates no decision (and no candidate list) before its mirrors are checked.
-    private readonly Dictionary<RuleSettings, RouteDecision[]> _checks = settings.Rules.ToDictionary<RuleSettings, RuleSettings, RouteDecision[]>(
-        rule => rule,
-        rule => [.. Enumerable.Range(-1, rule.Split.Length + 1).Select(share => CheckDecision(rule, share))],
-        ReferenceEqualityComparer.Instance);
+    /// <summary>
+    /// Only what a pull needs; this service never accepts mutation. Methods are case-sensitive (RFC 9110 §9.1): "get"
+    /// is not GET. Checked before anything else is read (distribution-spec: a registry answers 405 for methods it
+    /// does not serve), so a refused request costs no parsing, no client resolution and no range lookup.
+    /// </summary>
+    public static bool AllowsMethod(string method) => method is "GET" or "HEAD";
 
-    public RouteDecision Decide(in RequestFacts request, in ClientFacts client, MirrorState mirrors)
+    public RouterAnswer Decide(in RequestFacts request)
     {
-        // Only what a pull needs; this service never accepts mutation. Methods are case-sensitive
-        // (RFC 9110 §9.1): "get" is not GET.
-        if (request.Method is not ("GET" or "HEAD"))
+        if (!AllowsMethod(request.Method))
         {
-            return RouteDecision.MethodNotAllowed;
+            return MethodNotAllowed.Instance;
         }
 
         var target = request.Target;
         switch (target.Kind)
         {
             case RequestKind.Root:
-                return RouteDecision.Redirect(RouteTarget.Info, settings.InfoUrl, _infoHost);
+                return _info;
             case RequestKind.Privacy:
-                return RouteDecision.Redirect(RouteTarget.Privacy, settings.PrivacyUrl, _privacyHost);
+                return _privacy;
             case RequestKind.OutsideApi:
-                return RouteDecision.NotFound;
+                return PageNotFound.Instance;
             case RequestKind.ApiBase:
-                return RouteDecision.ApiVersion;
+                return ApiVersion.Instance;
             case RequestKind.Catalog:
-                return RouteDecision.Oci(OciErrorCode.NotFound, "_catalog is not supported");
+                return _catalog;
             case RequestKind.Invalid:
-                return RouteDecision.Oci(target.Error ?? OciErrorCode.NotFound, target.ErrorMessage ?? "invalid path");
+                return new OciError(target.Error ?? OciErrorCode.NotFound, target.ErrorMessage ?? "invalid path");
             case RequestKind.Blob:
-                return DecideBlob(target, client, mirrors);
+                return DecideBlob(target, request.Client);
             default:
-                return DecideOther(target, UpstreamFor(MatchRule(client)));
+                return DecideOther(target, UpstreamFor(MatchRule(request.Client)));
         }
     }
 
-    private RouteDecision DecideBlob(RegistryRequest target, in ClientFacts client, MirrorState mirrors)
+    /// <summary>A blob goes to the first of its rule's candidates that holds it, else to the rule's upstream.</summary>
+    private RouterAnswer DecideBlob(RegistryRequest target, in ClientFacts client)
     {
         if (client.Address is null)
         {
-            return new RouteDecision(DecisionKind.BadRequest, Message: client.AddressError ?? "client address unknown");
+            return new ClientAddressUnknown(client.AddressError ?? "client address unknown");
         }
 
-        return DecideBlob(target, client, mirrors, MatchRule(client));
-    }
-
-    // Every decision here carries the rule (explanations, the route header); each is built once, with it
-    // (a `with` copy would allocate a second record on every blob request).
-    private RouteDecision DecideBlob(RegistryRequest target, in ClientFacts client, MirrorState mirrors, RuleSettings? rule)
-    {
-        if (mirrors.Checked)
-        {
-            return mirrors.Holder switch
-            {
-                null => ToUpstream(target, UpstreamFor(rule), rule: rule),
-                // An upstream checked like a mirror: its own redirect, query string included.
-                { Upstream: { } upstream, IsSignatureUpstream: true } => new RouteDecision(
-                    DecisionKind.Redirect, RouteTarget.SignatureUpstream, UpstreamLocation(upstream.SignaturePrefix!, target), mirrors.Holder, TargetHost: upstream.SignatureHost!) { Rule = rule },
-                { Upstream: { } upstream } => ToUpstream(target, upstream, mirrors.Holder, rule),
-                var holder => new RouteDecision(DecisionKind.Redirect, RouteTarget.Mirror, holder.UrlFor(target.Name, target.Reference), holder, TargetHost: holder.Host) { Rule = rule },
-            };
-        }
-
+        var rule = MatchRule(client);
         if (rule is not null)
         {
-            var share = ShareOf(rule, client);
-            var check = _checks.TryGetValue(rule, out var checks) ? checks[share + 1] : CheckDecision(rule, share);
-            if (!check.Candidates.IsEmpty)
+            var plan = _plans.TryGetValue(rule, out var plans)
+                ? plans[ShareOf(rule, client) + 1]
+                : new BlobPlan(rule, CandidatesFor(rule, ShareOf(rule, client)), UpstreamFor(rule));
+            if (!plan.Candidates.IsEmpty)
             {
-                return check;
+                return plan;
             }
         }
 
-        return ToUpstream(target, UpstreamFor(rule), rule: rule);
+        return ToUpstream(target, UpstreamFor(rule), holder: null, rule);
     }
-
-    private static RouteDecision CheckDecision(RuleSettings rule, int share)
-        => new(DecisionKind.CheckMirrors, Candidates: CandidatesFor(rule, share)) { Rule = rule };
 
     /// <summary>The first rule whose every given match field fits the client, or null.</summary>
     public RuleSettings? MatchRule(in ClientFacts client)
@@ -112,21 +99,22 @@ internal sealed class Router(ArcheioSettings settings)
         return null;
     }
 
-    /// <summary>
-    /// The mirrors a rule tries for a client, in order: the rule's list, except that a client in a split's
-    /// share tries that split's mirror first (then the rest of the list).
-    /// </summary>
-    public static ImmutableArray<MirrorSettings> CandidatesFor(RuleSettings rule, in ClientFacts client) => CandidatesFor(rule, ShareOf(rule, client));
+    /// <summary>The candidates a rule tries for a client, in order (see the overload below).</summary>
+    public static ImmutableArray<Candidate> CandidatesFor(RuleSettings rule, in ClientFacts client) => CandidatesFor(rule, ShareOf(rule, client));
 
-    private static ImmutableArray<MirrorSettings> CandidatesFor(RuleSettings rule, int share)
+    /// <summary>
+    /// The candidates a rule tries for a client share, in order: the rule's list, except that a client in a split's
+    /// share (index <paramref name="share"/>, -1 for none) tries that split's candidate first, then the rest of the list.
+    /// </summary>
+    private static ImmutableArray<Candidate> CandidatesFor(RuleSettings rule, int share)
     {
         if (share < 0)
         {
-            return rule.Mirrors;
+            return rule.Candidates;
         }
 
-        var first = rule.Split[share].Mirror;
-        return [first, .. rule.Mirrors.Where(m => m != first)];
+        var first = rule.Split[share].Candidate;
+        return [first, .. rule.Candidates.Where(m => m != first)];
     }
 
     /// <summary>The index of the <see cref="RuleSettings.Split"/> share the client falls in, or -1 (the rule's own order).</summary>
@@ -178,22 +166,36 @@ internal sealed class Router(ArcheioSettings settings)
     /// Manifests, tags and referrers go to the upstream; cosign signature tags to its signature endpoint, or,
     /// when it has none, to <c>Archeio:Upstream</c>'s (signatures live in the canonical registry), or to it.
     /// </summary>
-    private RouteDecision DecideOther(RegistryRequest target, UpstreamSettings upstream)
+    private Redirect DecideOther(RegistryRequest target, UpstreamSettings upstream)
     {
         if (target.IsCosignTag)
         {
             var signatures = upstream.SignaturePrefix is not null ? upstream : settings.Upstream;
             if (signatures.SignaturePrefix is { } prefix)
             {
-                return RouteDecision.Redirect(RouteTarget.SignatureUpstream, UpstreamLocation(prefix, target), signatures.SignatureHost!);
+                return new Redirect(RouteTarget.SignatureUpstream, UpstreamLocation(prefix, target), signatures.SignatureHost!);
             }
         }
 
         return ToUpstream(target, upstream);
     }
 
-    private static RouteDecision ToUpstream(RegistryRequest target, UpstreamSettings upstream, MirrorSettings? mirror = null, RuleSettings? rule = null)
-        => new(DecisionKind.Redirect, RouteTarget.Upstream, UpstreamLocation(upstream.Prefix, target), mirror, TargetHost: upstream.Host) { Rule = rule };
+    /// <summary>
+    /// The redirect of a blob whose candidates were asked: the holder's own URL for a mirror (its query is the
+    /// mirror's, the client's is dropped); an upstream's, query included, for an upstream checked like a mirror;
+    /// <paramref name="fallback"/>'s when no candidate holds it. <see cref="BlobPlan.RedirectTo"/> calls this.
+    /// </summary>
+    internal static Redirect BlobRedirect(RegistryRequest target, Candidate? holder, UpstreamSettings fallback, RuleSettings rule) => holder switch
+    {
+        null => ToUpstream(target, fallback, holder: null, rule),
+        MirrorSettings mirror => new Redirect(RouteTarget.Mirror, mirror.UrlFor(target.Name, target.Reference), mirror.Host, mirror, rule),
+        UpstreamCandidate upstream => ToUpstream(target, upstream.Upstream, upstream, rule),
+        SignatureUpstreamCandidate signatures => new Redirect(RouteTarget.SignatureUpstream, UpstreamLocation(signatures.Prefix, target), signatures.Host, signatures, rule),
+        _ => throw new ArgumentOutOfRangeException(nameof(holder), holder, "not a candidate kind the router knows"),
+    };
+
+    private static Redirect ToUpstream(RegistryRequest target, UpstreamSettings upstream, Candidate? holder = null, RuleSettings? rule = null)
+        => new(RouteTarget.Upstream, UpstreamLocation(upstream.Prefix, target), upstream.Host, holder, rule);
 
     /// <summary>
     /// <c>&lt;prefix&gt;&lt;name&gt;/&lt;rest&gt;&lt;query&gt;</c>: name and rest are validated and canonical;

@@ -267,7 +267,7 @@ public sealed class BlobCheckerTests : IDisposable
     [Fact]
     public async Task Upstream_candidates_are_asked_per_repository()
     {
-        var upstream = MirrorSettings.ForUpstream(TestSettings.Upstream, signature: false, index: 1);
+        var upstream = new UpstreamCandidate(TestSettings.Upstream, 1);
         var checker = Create();
 
         Assert.True(await checker.ExistsAsync(upstream, "a/one", Digest(70), default));
@@ -284,7 +284,7 @@ public sealed class BlobCheckerTests : IDisposable
     {
         var inventories = new MirrorInventories();
         inventories.Replace(Other.Index, new HashSet<DigestKey> { DigestKey.From(Digest(2)) });
-        var upstream = MirrorSettings.ForUpstream(TestSettings.Upstream, false, Other.Index);
+        var upstream = new UpstreamCandidate(TestSettings.Upstream, Other.Index);
         var checker = Create(inventories: inventories);
 
         Assert.False(checker.TryGetKnown(Mirror, "pause", Digest(1), out _));

@@ -31,10 +31,10 @@ public sealed class ArcheioConfigurationTests
 
         // GCP clients stay in GCP; everyone not matched below goes to the default CDN.
         Assert.Equal("GCP", settings.Rules[0].Cloud);
-        Assert.Empty(settings.Rules[0].Mirrors);
+        Assert.Empty(settings.Rules[0].Candidates);
         var last = settings.Rules[^1];
         Assert.Null(last.Cloud);
-        Assert.Equal("https://d1be1w964nk82h.cloudfront.net/containers/images/sha256:0", Assert.Single(last.Mirrors).UrlFor("pause", "sha256:0"));
+        Assert.Equal("https://d1be1w964nk82h.cloudfront.net/containers/images/sha256:0", Assert.Single(last.Candidates).CheckUrl("pause", "sha256:0"));
     }
 
     [Fact]
@@ -51,8 +51,8 @@ public sealed class ArcheioConfigurationTests
         foreach (var row in table)
         {
             var rule = settings.Rules.Single(r => r.Cloud == "AWS" && r.Regions.Contains(row[0]));
-            var mirror = Assert.Single(rule.Mirrors);
-            Assert.Equal(row[1] + "/containers/images/sha256:0", mirror.UrlFor("pause", "sha256:0"));
+            var mirror = Assert.Single(rule.Candidates);
+            Assert.Equal(row[1] + "/containers/images/sha256:0", mirror.CheckUrl("pause", "sha256:0"));
         }
 
         // Every AWS rule comes from the table: no region is routed that the table does not name.

@@ -215,7 +215,7 @@ public sealed class ArcheioSettingsReaderTests
         Assert.Equal(["NL"], rule.Countries.ToArray());
         Assert.Equal(["EU"], rule.Continents.ToArray());
         Assert.Equal([3333u, 1136u], rule.Asns.ToArray());
-        Assert.Equal(("b", 40), (rule.Split[0].Mirror.Name, rule.Split[0].Percent));
+        Assert.Equal(("b", 40), (rule.Split[0].Candidate.Name, rule.Split[0].Percent));
         Assert.Equal(1, settings.Rules[1].Index);
         Assert.Equal("https://europe-docker.pkg.dev/v2/p/images/", rule.Upstream?.Prefix);
         Assert.Null(settings.Rules[1].Upstream);
@@ -313,9 +313,9 @@ public sealed class ArcheioSettingsReaderTests
         Assert.Equal(2, settings.Rules.Length);
         Assert.Equal("aws", settings.Rules[0].Cloud);
         Assert.Equal(["eu-west-3"], settings.Rules[0].Regions.ToArray());
-        Assert.Equal(["b", "a"], settings.Rules[0].Mirrors.Select(m => m.Name));
+        Assert.Equal(["b", "a"], settings.Rules[0].Candidates.Select(m => m.Name));
         Assert.Null(settings.Rules[1].Cloud);
-        Assert.Empty(settings.Rules[1].Mirrors);
+        Assert.Empty(settings.Rules[1].Candidates);
         Assert.Equal("https://b.example/x?d=sha256:00", settings.Mirrors[1].UrlFor("pause", "sha256:00"));
     }
 

@@ -66,23 +66,26 @@ public sealed class KnownAnswerFastPathTests : IDisposable
     }
 
     [Fact]
-    public void A_cached_answer_in_the_real_checker_is_known_and_counted_as_a_hit()
+    public async Task A_cached_answer_in_the_real_checker_is_known_and_counted_as_a_hit()
     {
         var settings = Settings();
         using var checker = new BlobChecker(
             new StubHttpClientFactory(new StubHttpHandler()), settings, new MirrorInventories(), NullBlobResultStore.Instance,
             new BlobCheckCounters(), TimeProvider.System, NullLogger<BlobChecker>.Instance);
-        var routing = new RequestRouting(new Router(settings), new ClientIpResolver(settings.ClientIp), new Archeio.Ranges.IpRangeTableHolder(), NoGeo(), checker);
+        using var geo = NoGeo();
+        var routing = Routing(settings, geo, checker);
 
-        Assert.Null(routing.TryDecide("GET", "/v2/pause/blobs/" + Digest, IPAddress.Parse("192.0.2.1"), default));
+        // Nothing known yet: only a check could tell, and none is counted as a hit.
+        Assert.False(checker.TryGetKnown(First, "pause", Digest, out _));
         Assert.Equal(0, checker.Counters.CacheHits);
 
         checker.Cache.Set(new BlobKey(First.Index, DigestKey.From(Digest)), false, TimeSpan.FromMinutes(1));
         checker.Cache.Set(new BlobKey(Second.Index, DigestKey.From(Digest)), true, TimeSpan.FromMinutes(1));
-        var decision = routing.TryDecide("GET", "/v2/pause/blobs/" + Digest, IPAddress.Parse("192.0.2.1"), default);
+        var routed = routing.RouteAsync("GET", "/v2/pause/blobs/" + Digest, IPAddress.Parse("192.0.2.1"), default, CancellationToken.None);
 
-        Assert.NotNull(decision);
-        Assert.Equal(Second, decision.Mirror);
+        Assert.True(routed.IsCompletedSuccessfully);
+        var decision = Assert.IsType<Redirect>((await routed).Decision);
+        Assert.Equal(Second, decision.Holder);
         Assert.Equal("https://second.example/b/" + Digest, decision.Location);
         Assert.Equal(2, checker.Counters.CacheHits);
     }
@@ -90,11 +93,9 @@ public sealed class KnownAnswerFastPathTests : IDisposable
     private async Task<HttpResponse> SendAsync(IBlobPresence blobs)
     {
         var settings = Settings();
-        var router = new Router(settings);
         using var geo = NoGeo();
         var handler = new RegistryHandler(
-            settings, router, new ClientIpResolver(settings.ClientIp), new Archeio.Ranges.IpRangeTableHolder(), geo, blobs,
-            new Archeio.Metrics.RequestMetrics(_recorder.Meter), _time, NullLogger<RegistryHandler>.Instance);
+            settings, Routing(settings, geo, blobs, _time), new Archeio.Metrics.RequestMetrics(_recorder.Meter), _time, NullLogger<RegistryHandler>.Instance);
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";
         context.Features.Get<IHttpRequestFeature>()!.RawTarget = "/v2/pause/blobs/" + Digest;
@@ -102,6 +103,9 @@ public sealed class KnownAnswerFastPathTests : IDisposable
         await handler.InvokeAsync(context);
         return context.Response;
     }
+
+    private static RequestRouter Routing(ArcheioSettings settings, GeoLookup geo, IBlobPresence blobs, TimeProvider? time = null)
+        => new(new Router(settings), new ClientIpResolver(settings.ClientIp), new Archeio.Ranges.IpRangeTableHolder(), geo, blobs, settings, time ?? TimeProvider.System);
 
     private static GeoLookup NoGeo() => new(GeoSettings.None, NullLogger<GeoLookup>.Instance);
 
@@ -119,13 +123,13 @@ public sealed class KnownAnswerFastPathTests : IDisposable
 
         public List<string> Asked { get; } = [];
 
-        public ValueTask<bool> ExistsAsync(MirrorSettings mirror, string name, string digest, CancellationToken budget)
+        public ValueTask<bool> ExistsAsync(Candidate mirror, string name, string digest, CancellationToken budget)
         {
             Asked.Add(mirror.Name);
             return ValueTask.FromResult(Known.TryGetValue(mirror.Name, out var known) ? known : Present.Contains(mirror.Name));
         }
 
-        public bool TryGetKnown(MirrorSettings mirror, string name, string digest, out bool present)
+        public bool TryGetKnown(Candidate mirror, string name, string digest, out bool present)
             => Known.TryGetValue(mirror.Name, out present);
     }
 

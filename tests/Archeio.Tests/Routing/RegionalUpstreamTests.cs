@@ -44,9 +44,8 @@ public sealed class RegionalUpstreamTests
     {
         var client = new ClientFacts(IPAddress.Parse("34.0.0.1"), null, region is null ? null : new CloudLocation("GCP", region));
 
-        var decision = Router.Decide(new RequestFacts("GET", RequestTargetParser.Parse(target)), client, MirrorState.Unchecked);
+        var decision = Assert.IsType<Redirect>(Router.Decide(new RequestFacts("GET", RequestTargetParser.Parse(target), client)));
 
-        Assert.Equal(DecisionKind.Redirect, decision.Kind);
         Assert.Equal(expected, decision.Location);
     }
 
@@ -54,10 +53,10 @@ public sealed class RegionalUpstreamTests
     public void A_blob_no_mirror_holds_falls_back_to_the_rules_upstream()
     {
         var client = new ClientFacts(IPAddress.Parse("193.0.6.139"), null, null, new GeoFacts("NL", "EU", 3333));
-        var request = new RequestFacts("GET", RequestTargetParser.Parse("/v2/pause/blobs/" + Digests.Pause));
+        var request = new RequestFacts("GET", RequestTargetParser.Parse("/v2/pause/blobs/" + Digests.Pause), client);
 
-        Assert.Equal(DecisionKind.CheckMirrors, Router.Decide(request, client, MirrorState.Unchecked).Kind);
-        var decision = Router.Decide(request, client, MirrorState.HeldBy(null));
+        Assert.IsType<BlobPlan>(Router.Decide(request));
+        var decision = Assert.IsType<Redirect>(Router.DecideHeld(request, null));
 
         Assert.Equal("https://europe-docker.pkg.dev/v2/k8s-artifacts-prod/images/pause/blobs/" + Digests.Pause, decision.Location);
     }

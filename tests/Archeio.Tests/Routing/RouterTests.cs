@@ -42,28 +42,27 @@ public sealed class RouterTests
     [MemberData(nameof(RuleCases))]
     public void The_first_fitting_rule_names_the_mirrors_to_check(string? cloud, string? region, string[] expected)
     {
-        var decision = _router.Decide(Blob(), Client(cloud, region), MirrorState.Unchecked);
+        var answer = _router.Decide(Blob(Client(cloud, region)));
 
         if (expected.Length == 0)
         {
-            Assert.Equal(DecisionKind.Redirect, decision.Kind);
-            Assert.Equal(RouteTarget.Upstream, decision.Target);
+            var redirect = Assert.IsType<Redirect>(answer);
+            Assert.Equal(RouteTarget.Upstream, redirect.Target);
         }
         else
         {
-            Assert.Equal(DecisionKind.CheckMirrors, decision.Kind);
-            Assert.Equal(expected, decision.Candidates.Select(m => m.Name));
+            var plan = Assert.IsType<BlobPlan>(answer);
+            Assert.Equal(expected, plan.Candidates.Select(m => m.Name));
         }
     }
 
     [Fact]
     public void A_checked_holder_gets_the_redirect_without_the_query()
     {
-        var decision = _router.Decide(Blob("?ignored=1"), Client("AWS", "eu-west-3"), MirrorState.HeldBy(Frankfurt));
+        var decision = Assert.IsType<Redirect>(_router.DecideHeld(Blob(Client("AWS", "eu-west-3"), "?ignored=1"), Frankfurt));
 
-        Assert.Equal(DecisionKind.Redirect, decision.Kind);
         Assert.Equal(RouteTarget.Mirror, decision.Target);
-        Assert.Same(Frankfurt, decision.Mirror);
+        Assert.Same(Frankfurt, decision.Holder);
         Assert.Equal("https://frankfurt.example/blobs/" + Digests.Pause + "?x=1", decision.Location);
         Assert.Equal("frankfurt.example", decision.TargetHost);
     }
@@ -71,7 +70,7 @@ public sealed class RouterTests
     [Fact]
     public void No_holder_falls_back_to_the_upstream_with_the_query()
     {
-        var decision = _router.Decide(Blob("?a=b"), Client("AWS", "eu-west-3"), MirrorState.HeldBy(null));
+        var decision = Assert.IsType<Redirect>(_router.DecideHeld(Blob(Client("AWS", "eu-west-3"), "?a=b"), null));
 
         Assert.Equal("https://registry.example/v2/project/images/pause/blobs/" + Digests.Pause + "?a=b", decision.Location);
         Assert.Equal(RouteTarget.Upstream, decision.Target);
@@ -80,9 +79,9 @@ public sealed class RouterTests
     [Fact]
     public void Signature_tags_use_the_signature_path()
     {
-        var request = new RequestFacts("GET", RequestTargetParser.Parse("/v2/a/b/manifests/sha256-" + Digests.PauseHex + ".sig"));
+        var request = new RequestFacts("GET", RequestTargetParser.Parse("/v2/a/b/manifests/sha256-" + Digests.PauseHex + ".sig"), default);
 
-        var decision = _router.Decide(request, default, MirrorState.Unchecked);
+        var decision = Assert.IsType<Redirect>(_router.Decide(request));
 
         Assert.Equal(RouteTarget.SignatureUpstream, decision.Target);
         Assert.Equal("https://sig.example/v2/signatures/a/b/manifests/sha256-" + Digests.PauseHex + ".sig", decision.Location);
@@ -93,23 +92,23 @@ public sealed class RouterTests
     {
         var noClient = new ClientFacts(null, "no peer", null);
 
-        Assert.Equal(DecisionKind.BadRequest, _router.Decide(Blob(), noClient, MirrorState.Unchecked).Kind);
-        var manifest = new RequestFacts("HEAD", RequestTargetParser.Parse("/v2/pause/manifests/latest"));
-        Assert.Equal(DecisionKind.Redirect, _router.Decide(manifest, noClient, MirrorState.Unchecked).Kind);
+        Assert.IsType<ClientAddressUnknown>(_router.Decide(Blob(noClient)));
+        var manifest = new RequestFacts("HEAD", RequestTargetParser.Parse("/v2/pause/manifests/latest"), noClient);
+        Assert.IsType<Redirect>(_router.Decide(manifest));
     }
 
     [Fact]
     public void Decisions_are_a_function_of_their_inputs()
     {
-        var first = _router.Decide(Blob(), Client("AWS", "eu-west-3"), MirrorState.Unchecked);
-        var second = _router.Decide(Blob(), Client("AWS", "eu-west-3"), MirrorState.Unchecked);
+        var first = Assert.IsType<BlobPlan>(_router.Decide(Blob(Client("AWS", "eu-west-3"))));
+        var second = Assert.IsType<BlobPlan>(_router.Decide(Blob(Client("AWS", "eu-west-3"))));
 
-        Assert.Equal(first.Kind, second.Kind);
+        Assert.Equal(first.Rule, second.Rule);
         Assert.Equal(first.Candidates, second.Candidates);
     }
 
-    private static RequestFacts Blob(string query = "")
-        => new("GET", RequestTargetParser.Parse("/v2/pause/blobs/" + Digests.Pause + query));
+    private static RequestFacts Blob(ClientFacts client, string query = "")
+        => new("GET", RequestTargetParser.Parse("/v2/pause/blobs/" + Digests.Pause + query), client);
 
     private static ClientFacts Client(string? cloud, string? region)
         => new(IPAddress.Loopback, null, cloud is null ? null : new CloudLocation(cloud, region ?? string.Empty));

@@ -24,19 +24,21 @@ public sealed class UpstreamCandidateTests
         ["Archeio:Rules:0:Mirrors:2"] = "upstream",
     }).Build());
 
-    private static readonly RequestFacts Blob = new("GET", RequestTargetParser.Parse("/v2/a/b/blobs/" + Digests.Pause + "?x=1"));
-
-    private static readonly ClientFacts Client = new(IPAddress.Parse("198.51.100.1"), null, null);
+    private static readonly RequestFacts Blob = new("GET", RequestTargetParser.Parse("/v2/a/b/blobs/" + Digests.Pause + "?x=1"), new ClientFacts(IPAddress.Parse("198.51.100.1"), null, null));
 
     [Fact]
     public void They_become_candidates_after_the_real_mirrors()
     {
-        Assert.Equal(["cdn", "signature-upstream", "upstream"], Settings.Mirrors.Select(m => m.Name));
-        Assert.Equal([0, 1, 2], Settings.Mirrors.Select(m => m.Index));
-        Assert.Equal(["cdn", "signature-upstream", "upstream"], Settings.Rules[0].Mirrors.Select(m => m.Name));
-        Assert.Equal("https://sig.example/v2/images/a/b/blobs/" + Digests.Pause, Settings.Mirrors[1].UrlFor("a/b", Digests.Pause));
-        Assert.True(Settings.Mirrors[2].IsRepositoryScoped);
-        Assert.False(Settings.Mirrors[0].IsRepositoryScoped);
+        Assert.Equal(["cdn", "signature-upstream", "upstream"], Settings.Candidates.Select(m => m.Name));
+        Assert.Equal([0, 1, 2], Settings.Candidates.Select(m => m.Index));
+        Assert.Equal(["cdn", "signature-upstream", "upstream"], Settings.Rules[0].Candidates.Select(m => m.Name));
+        Assert.Equal("https://sig.example/v2/images/a/b/blobs/" + Digests.Pause, Settings.Candidates[1].CheckUrl("a/b", Digests.Pause));
+        Assert.True(Settings.Candidates[2].IsRepositoryScoped);
+        Assert.False(Settings.Candidates[0].IsRepositoryScoped);
+        Assert.IsType<MirrorSettings>(Settings.Candidates[0]);
+        Assert.IsType<SignatureUpstreamCandidate>(Settings.Candidates[1]);
+        Assert.IsType<UpstreamCandidate>(Settings.Candidates[2]);
+        Assert.Equal(["cdn"], Settings.Mirrors.Select(m => m.Name));
     }
 
     [Fact]
@@ -44,7 +46,7 @@ public sealed class UpstreamCandidateTests
     {
         var router = new Router(Settings);
 
-        var decision = router.Decide(Blob, Client, MirrorState.HeldBy(Settings.Mirrors[1]));
+        var decision = Assert.IsType<Redirect>(router.DecideHeld(Blob, Settings.Candidates[1]));
 
         Assert.Equal(RouteTarget.SignatureUpstream, decision.Target);
         Assert.Equal("https://sig.example/v2/images/a/b/blobs/" + Digests.Pause + "?x=1", decision.Location);
@@ -55,7 +57,7 @@ public sealed class UpstreamCandidateTests
     {
         var router = new Router(Settings);
 
-        var decision = router.Decide(Blob, Client, MirrorState.HeldBy(Settings.Mirrors[2]));
+        var decision = Assert.IsType<Redirect>(router.DecideHeld(Blob, Settings.Candidates[2]));
 
         Assert.Equal(RouteTarget.Upstream, decision.Target);
         Assert.Equal("https://registry.example/v2/images/a/b/blobs/" + Digests.Pause + "?x=1", decision.Location);

@@ -10,23 +10,23 @@ namespace Archeio.Tests.Security;
 /// </summary>
 internal sealed class OpenRedirectPresence : IBlobPresence
 {
-    public ValueTask<bool> ExistsAsync(MirrorSettings mirror, string name, string digest, CancellationToken budget)
+    public ValueTask<bool> ExistsAsync(Candidate mirror, string name, string digest, CancellationToken budget)
         => ValueTask.FromResult(Holds(mirror, digest));
 
-    public bool TryGetKnown(MirrorSettings mirror, string name, string digest, out bool present)
+    public bool TryGetKnown(Candidate mirror, string name, string digest, out bool present)
     {
         present = Holds(mirror, digest);
         return digest == RequestGen.KnownDigests[0];
     }
 
-    private static bool Holds(MirrorSettings mirror, string digest)
+    private static bool Holds(Candidate mirror, string digest)
     {
         var known = Array.IndexOf(RequestGen.KnownDigests, digest);
         return known switch
         {
-            0 => mirror.Upstream is null && mirror.Name != "b",
+            0 => mirror is MirrorSettings && mirror.Name != "b",
             1 => mirror.Name == "b",
-            2 => mirror.Upstream is not null,
+            2 => mirror is not MirrorSettings,
             _ => false,
         };
     }

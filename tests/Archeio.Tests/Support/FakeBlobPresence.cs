@@ -10,9 +10,9 @@ internal sealed class FakeBlobPresence(params string[] presentUrls) : IBlobPrese
 
     public List<string> Checked { get; } = [];
 
-    public ValueTask<bool> ExistsAsync(MirrorSettings mirror, string name, string digest, CancellationToken cancellationToken)
+    public ValueTask<bool> ExistsAsync(Candidate mirror, string name, string digest, CancellationToken cancellationToken)
     {
-        var url = mirror.UrlFor(name, digest);
+        var url = mirror.CheckUrl(name, digest);
         lock (Checked)
         {
             Checked.Add(url);

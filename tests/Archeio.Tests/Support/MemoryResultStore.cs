@@ -9,12 +9,12 @@ internal sealed class MemoryResultStore : IBlobResultStore
 {
     private readonly ConcurrentDictionary<(string, string), (bool Present, TimeSpan Ttl)> _entries = new();
 
-    public ValueTask<bool?> TryGetAsync(MirrorSettings mirror, string digest, CancellationToken cancellationToken)
+    public ValueTask<bool?> TryGetAsync(Candidate mirror, string digest, CancellationToken cancellationToken)
         => ValueTask.FromResult(Get(mirror, digest));
 
-    public void Set(MirrorSettings mirror, string digest, bool present, TimeSpan ttl) => _entries[(mirror.Name, digest)] = (present, ttl);
+    public void Set(Candidate mirror, string digest, bool present, TimeSpan ttl) => _entries[(mirror.Name, digest)] = (present, ttl);
 
-    public bool? Get(MirrorSettings mirror, string digest) => _entries.TryGetValue((mirror.Name, digest), out var e) ? e.Present : null;
+    public bool? Get(Candidate mirror, string digest) => _entries.TryGetValue((mirror.Name, digest), out var e) ? e.Present : null;
 
-    public TimeSpan? TtlOf(MirrorSettings mirror, string digest) => _entries.TryGetValue((mirror.Name, digest), out var e) ? e.Ttl : null;
+    public TimeSpan? TtlOf(Candidate mirror, string digest) => _entries.TryGetValue((mirror.Name, digest), out var e) ? e.Ttl : null;
 }

@@ -111,7 +111,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         info.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        info.Environment[MetricsPortVariable] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // A caller's port was free when it was chosen and may be free again now, so the OS can hand it out twice.
+        var operations = LoopbackPorts.Free(2).First(p => p != port);
+        info.Environment[MetricsPortVariable] = operations.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (name, value) in environment)
         {
             info.Environment[name] = value;

@@ -23,6 +23,7 @@ internal static class TestSettings
             Ranges = [],
             RangesRefresh = RangesRefreshSettings.Default with { FetchTimeout = TimeSpan.FromSeconds(1) },
             Mirrors = mirrors.IsDefault ? [] : mirrors,
+            Candidates = mirrors.IsDefault ? [] : [.. mirrors],
             Rules = rules.IsDefault ? [] : rules,
             BlobCheck = BlobCheckSettings.Default(blobCheckTimeout, maxEntries),
         };
