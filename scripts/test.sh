@@ -60,12 +60,12 @@ dotnet restore Archeio.slnx
 dotnet build Archeio.slnx -c Release --no-restore
 status=0
 dotnet test Archeio.slnx -c Release --no-build \
-  --logger "console;verbosity=normal" --logger "trx;LogFileName=archeio.trx" --results-directory "$results" "$@" || status=$?
+  --logger "console;verbosity=normal" --logger trx --results-directory "$results" "$@" || status=$?
 
-# One plain closing line, from the TRX counters.
-counters=$(grep -ho '<Counters [^>]*>' "$results"/*.trx 2>/dev/null | head -1 || true)
-passed=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
-failed=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+# One plain closing line, summed over the TRX counters of every test project (each project writes its own, under the logger's default, timestamped name).
+counters=$(grep -ho '<Counters [^>]*>' "$results"/*.trx 2>/dev/null || true)
+passed=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters" | awk '{ n += $1 } END { print n + 0 }')
+failed=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters" | awk '{ n += $1 } END { print n + 0 }')
 if [ -z "$passed" ] || [ "$passed" = 0 ]; then
   echo "scripts/test.sh: no test ran" >&2
   exit 1

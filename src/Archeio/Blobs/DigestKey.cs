@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Archeio.Oci.Digests;
 
 namespace Archeio.Blobs;
 
@@ -12,9 +13,6 @@ namespace Archeio.Blobs;
 /// </summary>
 internal readonly struct DigestKey : IEquatable<DigestKey>
 {
-    private const string Sha256Prefix = "sha256:";
-    private const int Sha256HexLength = 64;
-
     private readonly ulong _a;
     private readonly ulong _b;
     private readonly ulong _c;
@@ -32,9 +30,9 @@ internal readonly struct DigestKey : IEquatable<DigestKey>
     public static DigestKey From(ReadOnlySpan<char> digest)
     {
         Span<byte> bytes = stackalloc byte[32];
-        if (digest.Length == Sha256Prefix.Length + Sha256HexLength
-            && digest.StartsWith(Sha256Prefix, StringComparison.Ordinal)
-            && Convert.FromHexString(digest[Sha256Prefix.Length..], bytes, out _, out var written) == System.Buffers.OperationStatus.Done
+        if (digest.Length == Digest.Sha256Prefix.Length + Digest.Sha256HexLength
+            && digest.StartsWith(Digest.Sha256Prefix, StringComparison.Ordinal)
+            && Convert.FromHexString(digest[Digest.Sha256Prefix.Length..], bytes, out _, out var written) == System.Buffers.OperationStatus.Done
             && written == 32)
         {
             return new DigestKey(bytes);

@@ -1,17 +1,21 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Geranos.Source;
+using Geranos.Source.Http;
 
 namespace Geranos.Cli;
 
 /// <summary>
-/// The HTTP client for the source registry: pooled connections recycled every few minutes (so DNS changes are
-/// seen), no automatic decompression (blob bytes must hash to their digest as sent), two minutes for an answer's headers
-/// but no limit on reading a body (a large layer takes as long as it takes), and the <c>--source-rps</c> limiter in front.
+/// The transport below the source <see cref="RegistryPipeline"/>: pooled connections recycled every few minutes (so
+/// DNS changes are seen), no automatic decompression (blob bytes must hash to their digest as sent), and the
+/// <c>--source-rps</c> limiter in front. Each attempt gets <see cref="AttemptTimeout"/> for its answer's headers (and
+/// a manifest's or page's body) but no limit on reading a blob body (a large layer takes as long as it takes).
 /// </summary>
 internal static class SourceHttp
 {
-    public static HttpClient Create(RateLimiter? limiter)
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromMinutes(2);
+
+    public static HttpMessageHandler Create(RateLimiter? limiter)
     {
         var sockets = new SocketsHttpHandler
         {
@@ -20,7 +24,6 @@ internal static class SourceHttp
             ConnectTimeout = TimeSpan.FromSeconds(30),
             AllowAutoRedirect = true,
         };
-        HttpMessageHandler handler = limiter is null ? sockets : new RateLimitingHandler(limiter) { InnerHandler = sockets };
-        return new HttpClient(handler) { Timeout = TimeSpan.FromMinutes(2) };
+        return limiter is null ? sockets : new RateLimitingHandler(limiter) { InnerHandler = sockets };
     }
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Archeio.Oci.Auth;
 using Geranos.Destination;
 using Geranos.Source;
+using Geranos.Source.Http;
 using Geranos.Sync;
 
 namespace Geranos.Cli;
@@ -155,12 +157,13 @@ internal sealed class SyncCommand
         var plain = console.Interactive ? null : new PlainSyncReporter(console.Error, _services.Time);
         ISyncReporter reporter = plain is null ? new QuietSyncReporter() : plain;
         using var limiter = RateLimitingHandler.ForRequestsPerSecond(parse.GetValue(_sourceRps));
-        using var http = SourceHttp.Create(limiter);
+        using var transport = SourceHttp.Create(limiter);
         var s3 = _services.S3(_destination.Settings(parse));
         try
         {
             var mirrors = _destination.Destinations(parse).Select(url => new S3Mirror(s3, url)).ToList();
-            var source = new RegistryClient(sourceUrl, http, credentials, time: _services.Time, bodyTimeout: TimeSpan.FromSeconds(parse.GetValue(_sourceTimeout)));
+            using var pipeline = new RegistryPipeline(transport, credentials, time: _services.Time, attemptTimeout: SourceHttp.AttemptTimeout);
+            var source = new RegistryClient(sourceUrl, pipeline, bodyTimeout: TimeSpan.FromSeconds(parse.GetValue(_sourceTimeout)));
             var runner = new SyncRunner(source, mirrors, new VerifiedBlobCopier(parse.GetValue(_partSizeMiB) << 20), reporter, _services.Time);
             var summary = await SyncProgressDisplay.WatchAsync(runner.RunAsync(plan, sourceUrl, cancellationToken), runner.Counters, console, plain, _services.Time).ConfigureAwait(false);
             if (reporter is QuietSyncReporter quiet)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Archeio.Oci.Digests;
 
 namespace Geranos.Destination;
 
@@ -66,7 +67,7 @@ internal sealed class HashingReader(Stream source, IncrementalHash hash, long? e
             return string.Create(CultureInfo.InvariantCulture, $"size mismatch: expected {expected} bytes, got {Total}");
         }
 
-        var actual = BlobDigest.Format(hash);
+        var actual = Digest.Format(hash);
         return actual == digest ? null : $"digest mismatch: content is {actual}";
     }
 }

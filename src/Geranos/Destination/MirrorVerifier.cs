@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Amazon.S3;
+using Archeio.Oci.Digests;
 
 namespace Geranos.Destination;
 
@@ -37,7 +38,7 @@ internal sealed class MirrorVerifier
         foreach (var stored in objects)
         {
             var name = stored.Key[url.BlobPrefix.Length..];
-            if (BlobDigest.IsValid(name))
+            if (Digest.IsVerifiable(name))
             {
                 blobs[name] = stored.Size;
             }
@@ -99,7 +100,7 @@ internal sealed class MirrorVerifier
         {
             foreach (var digest in inventory.Distinct(StringComparer.Ordinal))
             {
-                if (!BlobDigest.IsValid(digest))
+                if (!Digest.IsVerifiable(digest))
                 {
                     problems.Add(new VerifyProblem(url.InventoryKey, $"'{digest}' is not a digest"));
                 }
@@ -138,7 +139,7 @@ internal sealed class MirrorVerifier
     /// <summary>The digest of blob object <paramref name="digest"/> as stored, and its length; null digest if it is gone.</summary>
     private async Task<(string? Digest, long Bytes)> HashAsync(S3Mirror mirror, string digest, Action<long>? onBytes, CancellationToken ct)
     {
-        if (!BlobDigest.TryCreateHash(digest, out var hash, out _))
+        if (!Digest.TryCreateHash(digest, out var hash, out _))
         {
             return (null, 0);
         }
@@ -159,7 +160,7 @@ internal sealed class MirrorVerifier
                     onBytes?.Invoke(read);
                 }
 
-                return (BlobDigest.Format(hash), total);
+                return (Digest.Format(hash), total);
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
             {

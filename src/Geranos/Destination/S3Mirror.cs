@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Archeio.Oci.Digests;
 using Geranos.Destination.Json;
 
 namespace Geranos.Destination;
@@ -46,7 +47,7 @@ internal sealed class S3Mirror
         foreach (var stored in await ListObjectsAsync(Url.BlobPrefix, ct).ConfigureAwait(false))
         {
             var digest = stored.Key[Url.BlobPrefix.Length..];
-            if (BlobDigest.IsValid(digest))
+            if (Digest.IsVerifiable(digest))
             {
                 blobs[digest] = stored.Size;
             }
@@ -62,7 +63,7 @@ internal sealed class S3Mirror
         foreach (var stored in await ListObjectsAsync(Url.MarkerPrefix, ct).ConfigureAwait(false))
         {
             var digest = stored.Key[Url.MarkerPrefix.Length..];
-            if (BlobDigest.IsValid(digest))
+            if (Digest.IsVerifiable(digest))
             {
                 markers.Add(digest);
             }
@@ -131,7 +132,7 @@ internal sealed class S3Mirror
         ArgumentNullException.ThrowIfNull(marker);
 
         // The digest is the key's last segment: anything but a digest (sha256:../../x) must never become a key.
-        if (!BlobDigest.IsValid(marker.Digest))
+        if (!Digest.IsVerifiable(marker.Digest))
         {
             throw new ArgumentException("a marker's digest must be a sha256 or sha512 digest", nameof(marker));
         }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using Amazon.S3.Model;
+using Archeio.Oci.Digests;
 
 namespace Geranos.Destination;
 
@@ -52,7 +53,7 @@ internal sealed class VerifiedBlobCopier
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(targets);
-        if (!BlobDigest.TryCreateHash(digest, out var hash, out var digestError))
+        if (!Digest.TryCreateHash(digest, out var hash, out var digestError))
         {
             return new BlobCopyResult(false, 0, digestError);
         }

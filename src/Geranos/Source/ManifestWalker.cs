@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Archeio.Oci.MediaTypes;
 using Geranos.Source.Json;
 
 namespace Geranos.Source;

@@ -1,11 +1,12 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using Geranos.Destination;
+using Archeio.Oci.Auth;
+using Archeio.Oci.Digests;
+using Archeio.Oci.Errors;
+using Archeio.Oci.MediaTypes;
+using Geranos.Source.Http;
 using Geranos.Source.Json;
 
 namespace Geranos.Source;
@@ -15,56 +16,38 @@ namespace Geranos.Source;
 /// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md): catalog, tags, manifests, referrers, blobs.
 /// The registry URL is <c>http(s)://host[:port][/prefix]</c>; a prefix is a repository namespace, so
 /// <c>https://r.example/library</c> and repository <c>alpine</c> read <c>/v2/library/alpine/…</c>.
-/// Auth is anonymous, basic, or the bearer token flow (https://distribution.github.io/distribution/spec/auth/token/),
-/// with tokens cached per scope until they expire. 429, 5xx and connection errors are retried per <see cref="RetryPolicy"/>;
-/// error statuses surface as <see cref="RegistryException"/>.
+/// Only the protocol's requests are here: auth and retries are the <see cref="RegistryPipeline"/>'s handlers, which
+/// this class feeds with each request's bearer scope (<see cref="AuthScopes"/>). Error statuses surface as
+/// <see cref="RegistryException"/>.
 /// </summary>
 internal sealed class RegistryClient
 {
-    /// <summary>The bearer scope for <c>GET /v2/_catalog</c> (https://distribution.github.io/distribution/spec/auth/scope/).</summary>
-    private const string CatalogScope = "registry:catalog:*";
-
-    /// <summary>A token that states no lifetime lives 60 s (the token spec's default).</summary>
-    private static readonly TimeSpan DefaultTokenLifetime = TimeSpan.FromSeconds(60);
-
-    /// <summary>Tokens are renewed this long before they expire, so none runs out in flight.</summary>
-    private static readonly TimeSpan TokenExpiryMargin = TimeSpan.FromSeconds(10);
-
     private readonly HttpClient _http;
+    private readonly RegistryPipeline _pipeline;
     private readonly Uri _origin;
     private readonly string _prefix;
-    private readonly RegistryCredentials? _credentials;
-    private readonly RetryPolicy _retry;
-    private readonly TimeProvider _time;
     private readonly TimeSpan? _bodyTimeout;
-    private readonly ConcurrentDictionary<string, CachedToken> _tokens = new(StringComparer.Ordinal);
-    private int _requestCount;
 
     /// <param name="registry">The registry URL, <c>http(s)://host[:port][/prefix]</c>.</param>
-    /// <param name="http">Sends every request.</param>
-    /// <param name="credentials">For basic auth and token realms; null for anonymous.</param>
-    /// <param name="retry">When to try a request again; null for <see cref="RetryPolicy.Default"/>.</param>
-    /// <param name="time">Delays and token lifetimes run on it.</param>
+    /// <param name="pipeline">Sends every request, with auth and retries.</param>
     /// <param name="bodyTimeout">
     /// How long reads of a blob body may wait in all for every <see cref="ResponseStream.MinProgressBytes"/> before the
     /// stream fails with a <see cref="TimeoutException"/> (<c>--source-timeout</c>): a stall or a drip is abandoned.
     /// Null waits forever.
     /// </param>
-    public RegistryClient(Uri registry, HttpClient http, RegistryCredentials? credentials = null, RetryPolicy? retry = null, TimeProvider? time = null, TimeSpan? bodyTimeout = null)
+    public RegistryClient(Uri registry, RegistryPipeline pipeline, TimeSpan? bodyTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(pipeline);
         if (!registry.IsAbsoluteUri || (registry.Scheme != Uri.UriSchemeHttp && registry.Scheme != Uri.UriSchemeHttps))
         {
             throw new ArgumentException("an http(s) registry URL", nameof(registry));
         }
 
-        _http = http;
+        _pipeline = pipeline;
+        _http = pipeline.Http;
         _origin = new Uri(registry.GetLeftPart(UriPartial.Authority) + "/");
         _prefix = registry.AbsolutePath.Trim('/');
-        _credentials = credentials;
-        _retry = retry ?? RetryPolicy.Default;
-        _time = time ?? TimeProvider.System;
         if (bodyTimeout is { } timeout)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(bodyTimeout));
@@ -74,7 +57,7 @@ internal sealed class RegistryClient
     }
 
     /// <summary>How many HTTP requests went out, retries and token fetches included (for tests and progress).</summary>
-    public int RequestCount => _requestCount;
+    public int RequestCount => _pipeline.RequestCount;
 
     /// <summary>
     /// Every tag of <paramref name="repository"/>, each once, following <c>Link: &lt;…&gt;; rel="next"</c> pages
@@ -88,7 +71,7 @@ internal sealed class RegistryClient
         var name = FullName(repository);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var tags = new List<string>();
-        await ReadPagesAsync(RepositoryScope(name), new Uri(_origin, $"v2/{name}/tags/list{PageQuery(pageSize)}"), null, static _ => false, bytes =>
+        await ReadPagesAsync(AuthScopes.Pull(name), new Uri(_origin, $"v2/{name}/tags/list{PageQuery(pageSize)}"), null, static _ => false, bytes =>
         {
             foreach (var tag in JsonSerializer.Deserialize(bytes, SourceJsonContext.Default.TagListDocument)?.Tags ?? [])
             {
@@ -115,7 +98,7 @@ internal sealed class RegistryClient
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var repositories = new List<string>();
-        var offered = await ReadPagesAsync(CatalogScope, new Uri(_origin, "v2/_catalog" + PageQuery(pageSize)), null, IsCatalogUnsupported, bytes =>
+        var offered = await ReadPagesAsync(AuthScopes.Catalog, new Uri(_origin, "v2/_catalog" + PageQuery(pageSize)), null, IsCatalogUnsupported, bytes =>
         {
             foreach (var entry in JsonSerializer.Deserialize(bytes, SourceJsonContext.Default.CatalogDocument)?.Repositories ?? [])
             {
@@ -138,7 +121,7 @@ internal sealed class RegistryClient
         var name = FullName(repository);
         RequireValidDigestReference(name, reference);
         var uri = new Uri(_origin, $"v2/{name}/manifests/{reference}");
-        using var response = await SendAsync(HttpMethod.Get, RepositoryScope(name), uri, ManifestMediaTypes.All, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Get, AuthScopes.Pull(name), uri, ManifestMediaTypes.All, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         var mediaType = response.Content.Headers.ContentType?.MediaType;
@@ -148,10 +131,10 @@ internal sealed class RegistryClient
         }
 
         var header = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
-        var digest = string.IsNullOrEmpty(header) ? "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)) : header;
+        var digest = string.IsNullOrEmpty(header) ? Digest.Sha256(bytes) : header;
 
         // The digest becomes a key (geranos/manifests/<digest>), so it must be a digest, whatever the registry says.
-        if (!BlobDigest.IsValid(digest))
+        if (!Digest.IsVerifiable(digest))
         {
             throw new InvalidDataException($"{name}:{reference}: the registry sent Docker-Content-Digest {Printable(digest)}, not a sha256 or sha512 digest");
         }
@@ -163,7 +146,7 @@ internal sealed class RegistryClient
         {
             foreach (var expected in new[] { reference, digest }.Where(IsDigestReference).Distinct(StringComparer.Ordinal))
             {
-                var computed = BlobDigest.Of(expected, bytes);
+                var computed = Digest.Of(expected, bytes);
                 if (computed != expected)
                 {
                     throw new InvalidDataException($"{name}@{expected}: the registry sent a manifest whose digest is {computed}");
@@ -187,14 +170,14 @@ internal sealed class RegistryClient
         var name = FullName(repository);
         RequireValidDigestReference(name, reference);
         var uri = new Uri(_origin, $"v2/{name}/manifests/{reference}");
-        using var response = await SendAsync(HttpMethod.Head, RepositoryScope(name), uri, ManifestMediaTypes.All, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Head, AuthScopes.Pull(name), uri, ManifestMediaTypes.All, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         if (!response.Headers.TryGetValues("Docker-Content-Digest", out var values) || values.FirstOrDefault() is not { Length: > 0 } digest)
         {
             return null;
         }
 
-        return BlobDigest.IsValid(digest)
+        return Digest.IsVerifiable(digest)
             ? digest
             : throw new InvalidDataException($"{name}:{reference}: the registry sent Docker-Content-Digest {Printable(digest)}, not a sha256 or sha512 digest");
     }
@@ -214,13 +197,13 @@ internal sealed class RegistryClient
         RequireValidDigestReference(name, digest);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var referrers = new List<string>();
-        var offered = await ReadPagesAsync(RepositoryScope(name), new Uri(_origin, $"v2/{name}/referrers/{digest}"), [ManifestMediaTypes.OciIndex], static error => error.StatusCode == HttpStatusCode.NotFound, bytes =>
+        var offered = await ReadPagesAsync(AuthScopes.Pull(name), new Uri(_origin, $"v2/{name}/referrers/{digest}"), [ManifestMediaTypes.OciIndex], static error => error.StatusCode == HttpStatusCode.NotFound, bytes =>
         {
             var index = JsonSerializer.Deserialize(bytes, SourceJsonContext.Default.ManifestDocument);
             foreach (var descriptor in index?.Manifests ?? [])
             {
                 var referrer = descriptor.Digest ?? throw new InvalidDataException($"{name}: a referrers index entry without a digest");
-                if (!BlobDigest.IsValid(referrer))
+                if (!Digest.IsVerifiable(referrer))
                 {
                     throw new InvalidDataException($"{name}@{digest}: a referrer {Printable(referrer)} is not a sha256 or sha512 digest");
                 }
@@ -242,12 +225,12 @@ internal sealed class RegistryClient
     {
         var name = FullName(repository);
         var uri = new Uri(_origin, $"v2/{name}/blobs/{digest}");
-        var response = await SendAsync(HttpMethod.Get, RepositoryScope(name), uri, null, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync(HttpMethod.Get, AuthScopes.Pull(name), uri, null, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         try
         {
             await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
             var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return new ResponseStream(stream, response, _bodyTimeout, _time);
+            return new ResponseStream(stream, response, _bodyTimeout, _pipeline.Time);
         }
         catch
         {
@@ -262,7 +245,7 @@ internal sealed class RegistryClient
     /// </summary>
     private static void RequireValidDigestReference(string name, string reference)
     {
-        if (IsDigestReference(reference) && !BlobDigest.IsValid(reference))
+        if (IsDigestReference(reference) && !Digest.IsVerifiable(reference))
         {
             throw new InvalidDataException($"{name}@{Printable(reference)}: not a sha256 or sha512 digest");
         }
@@ -297,9 +280,6 @@ internal sealed class RegistryClient
             : null;
     }
 
-    /// <summary>The bearer scope for reading a repository (https://distribution.github.io/distribution/spec/auth/scope/).</summary>
-    private static string RepositoryScope(string name) => $"repository:{name}:pull";
-
     private static string PageQuery(int? pageSize)
         => pageSize is { } n ? "?n=" + n.ToString(CultureInfo.InvariantCulture) : "";
 
@@ -332,7 +312,7 @@ internal sealed class RegistryClient
             using var response = await SendAsync(HttpMethod.Get, scope, next, accept, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                var error = await ErrorAsync(response, null, cancellationToken).ConfigureAwait(false);
+                var error = await RegistryErrors.FromResponseAsync(response, null, cancellationToken).ConfigureAwait(false);
                 if (visited.Count == 1 && unsupported(error))
                 {
                     return false;
@@ -352,30 +332,8 @@ internal sealed class RegistryClient
     {
         if (!response.IsSuccessStatusCode)
         {
-            throw await ErrorAsync(response, null, cancellationToken).ConfigureAwait(false);
+            throw await RegistryErrors.FromResponseAsync(response, null, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// The exception for an error response: method, URL, status, the OCI error code and message when the body has
-    /// them (else the body's first 500 characters), after <paramref name="context"/> when given.
-    /// </summary>
-    private static async Task<RegistryException> ErrorAsync(HttpResponseMessage response, string? context, CancellationToken cancellationToken)
-    {
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        ErrorDocument? first = null;
-        try
-        {
-            first = body.Length > 0 && JsonSerializer.Deserialize(body, SourceJsonContext.Default.ErrorsDocument)?.Errors is { Count: > 0 } errors ? errors[0] : null;
-        }
-        catch (JsonException)
-        {
-        }
-
-        var detail = first?.Code is { } code ? $"{code}: {first.Message}" : body.Length > 500 ? body[..500] : body;
-        var request = $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}";
-        var message = $"{(context is null ? "" : context + ": ")}{request}: {(int)response.StatusCode} {response.ReasonPhrase} {detail}".TrimEnd();
-        return new RegistryException(message, response.StatusCode, first?.Code);
     }
 
     /// <summary>The <c>rel="next"</c> target of a <c>Link</c> header (RFC 8288), resolved against the current page.</summary>
@@ -409,146 +367,19 @@ internal sealed class RegistryClient
     }
 
     /// <summary>
-    /// One request with auth and retries. A 401 with a Bearer challenge fetches a token for the challenge's scope (or
-    /// <paramref name="scope"/>) and tries once more; a 401 asking for Basic is answered with the credentials once.
-    /// Tokens are cached under <paramref name="scope"/>, so a second repository gets its own token.
+    /// One request through the pipeline: <paramref name="scope"/> names the bearer scope its token is for, and a
+    /// body read whole is buffered within the attempt (see <see cref="AttemptHandler"/>).
     /// </summary>
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string scope, Uri uri, IReadOnlyList<string>? accept, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
-        var authorization = CachedAuthorization(scope);
-        var response = await SendWithRetriesAsync(method, uri, accept, authorization, completion, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        using var request = new HttpRequestMessage(method, uri);
+        request.Options.Set(AuthScopes.Key, scope);
+        request.Options.Set(AttemptHandler.Buffered, completion == HttpCompletionOption.ResponseContentRead);
+        foreach (var type in accept ?? [])
         {
-            return response;
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
         }
 
-        var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
-        if (challenge is null)
-        {
-            return response;
-        }
-
-        if (string.Equals(challenge.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase) && BearerChallenge.Parse(challenge.Parameter) is { } bearer)
-        {
-            response.Dispose();
-            var tokenScope = bearer.Scope ?? scope;
-            var token = await FetchTokenAsync(bearer with { Scope = tokenScope }, cancellationToken).ConfigureAwait(false);
-            _tokens[scope] = token;
-            return await SendWithRetriesAsync(method, uri, accept, new AuthenticationHeaderValue("Bearer", token.Token), completion, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (string.Equals(challenge.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) && _credentials is not null && authorization is null)
-        {
-            response.Dispose();
-            return await SendWithRetriesAsync(method, uri, accept, BasicAuthorization(_credentials), completion, cancellationToken).ConfigureAwait(false);
-        }
-
-        return response;
-    }
-
-    private AuthenticationHeaderValue? CachedAuthorization(string scope)
-        => _tokens.TryGetValue(scope, out var cached) && cached.ExpiresAt > _time.GetUtcNow()
-            ? new AuthenticationHeaderValue("Bearer", cached.Token)
-            : null;
-
-    private static AuthenticationHeaderValue BasicAuthorization(RegistryCredentials credentials)
-        => new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials.Username + ":" + credentials.Password)));
-
-    /// <summary>GET <c>realm?service=…&amp;scope=…</c>, with the basic credentials if there are any.</summary>
-    private async Task<CachedToken> FetchTokenAsync(BearerChallenge challenge, CancellationToken cancellationToken)
-    {
-        var query = new List<string>();
-        if (challenge.Service is { } service)
-        {
-            query.Add("service=" + Uri.EscapeDataString(service));
-        }
-
-        if (challenge.Scope is { } scope)
-        {
-            query.Add("scope=" + Uri.EscapeDataString(scope));
-        }
-
-        var builder = new UriBuilder(challenge.Realm);
-        var existing = builder.Query.TrimStart('?');
-        builder.Query = string.Join('&', existing.Length > 0 ? [existing, .. query] : query);
-        var authorization = _credentials is null ? null : BasicAuthorization(_credentials);
-        using var response = await SendWithRetriesAsync(HttpMethod.Get, builder.Uri, null, authorization, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            // Not retried: a refused password stays refused, and asking again only risks a lockout.
-            var who = _credentials is null ? "an anonymous token" : $"a token for user {_credentials.Username}";
-            throw await ErrorAsync(response, $"the token realm refused {who} (scope {challenge.Scope})", cancellationToken).ConfigureAwait(false);
-        }
-
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        var document = JsonSerializer.Deserialize(bytes, SourceJsonContext.Default.TokenDocument);
-        var token = document?.Token ?? document?.AccessToken;
-        if (string.IsNullOrEmpty(token))
-        {
-            throw new InvalidDataException($"the token realm {challenge.Realm} answered without a token");
-        }
-
-        var lifetime = document?.ExpiresIn is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : DefaultTokenLifetime;
-        var margin = lifetime > TokenExpiryMargin * 2 ? TokenExpiryMargin : TimeSpan.Zero;
-        return new CachedToken(token, _time.GetUtcNow() + lifetime - margin);
-    }
-
-    /// <summary>
-    /// One request, repeated on 429, 5xx and connection errors with exponential backoff and jitter, or after the
-    /// <c>Retry-After</c> the registry asked for (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
-    /// lists TOOMANYREQUESTS). Delays run on the injected <see cref="TimeProvider"/>.
-    /// </summary>
-    private async Task<HttpResponseMessage> SendWithRetriesAsync(HttpMethod method, Uri uri, IReadOnlyList<string>? accept, AuthenticationHeaderValue? authorization, HttpCompletionOption completion, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            using var request = new HttpRequestMessage(method, uri);
-            request.Headers.Authorization = authorization;
-            foreach (var type in accept ?? [])
-            {
-                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
-            }
-
-            TimeSpan delay;
-            Interlocked.Increment(ref _requestCount);
-            try
-            {
-                var response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
-                if (!IsTransient(response.StatusCode) || attempt >= _retry.MaxAttempts)
-                {
-                    return response;
-                }
-
-                delay = RetryAfter(response) ?? Backoff(attempt);
-                response.Dispose();
-            }
-            catch (HttpRequestException) when (attempt < _retry.MaxAttempts && !cancellationToken.IsCancellationRequested)
-            {
-                delay = Backoff(attempt);
-            }
-
-            await Task.Delay(delay < _retry.MaxDelay ? delay : _retry.MaxDelay, _time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static bool IsTransient(HttpStatusCode status) => status == HttpStatusCode.TooManyRequests || (int)status >= 500;
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var retryAfter = response.Headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        return retryAfter?.Date is { } date ? (date > _time.GetUtcNow() ? date - _time.GetUtcNow() : TimeSpan.Zero) : null;
-    }
-
-    /// <summary>BaseDelay · 2^(attempt−1), times a random factor in [0.5, 1): "equal jitter".</summary>
-    private TimeSpan Backoff(int attempt)
-    {
-        var exponential = _retry.BaseDelay * Math.Pow(2, Math.Min(attempt - 1, 20));
-        var capped = exponential < _retry.MaxDelay ? exponential : _retry.MaxDelay;
-        return capped * (0.5 + (RandomNumberGenerator.GetInt32(1000) / 2000.0));
+        return await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
     }
 }

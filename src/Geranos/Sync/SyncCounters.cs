@@ -1,11 +1,19 @@
 namespace Geranos.Sync;
 
 /// <summary>
-/// A run's counters, updated from many tasks at once (Interlocked) and read by the progress display.
+/// A run's counters, updated from many tasks at once (Interlocked), read by the progress display
+/// (<see cref="Snapshot"/>) and, at the end, by the summary (<see cref="Totals"/>): the one place a run counts.
 /// Totals grow as the run discovers work: tags first, then the blobs of each walked manifest.
 /// </summary>
 internal sealed class SyncCounters
 {
+    private int _repositories;
+    private int _tags;
+    private int _staleUploadsAborted;
+    private long _manifestsMirrored;
+    private long _manifestsFailed;
+    private long _blobsToCopy;
+    private long _bytesToCopy;
     private long _manifestsTotal;
     private long _manifestsDone;
     private long _manifestsRecorded;
@@ -34,6 +42,26 @@ internal sealed class SyncCounters
     public long BytesTotal => Interlocked.Read(ref _bytesTotal);
 
     public long BytesCopied => Interlocked.Read(ref _bytesCopied);
+
+    /// <summary>The repositories the run works on, named or from the catalog.</summary>
+    public void RepositoriesListed(int count) => Interlocked.Exchange(ref _repositories, count);
+
+    /// <summary>The tags taken, over every repository.</summary>
+    public void TagsTaken(int count) => Interlocked.Exchange(ref _tags, count);
+
+    public void StaleUploadsAborted(int count) => Interlocked.Exchange(ref _staleUploadsAborted, count);
+
+    /// <summary>A tag or referrer mirrored, or in a dry run one that would be.</summary>
+    public void ManifestMirrored() => Interlocked.Increment(ref _manifestsMirrored);
+
+    public void ManifestFailed() => Interlocked.Increment(ref _manifestsFailed);
+
+    /// <summary>A blob a dry run would copy, counted toward what a real run would move.</summary>
+    public void BlobToCopy(long? size)
+    {
+        Interlocked.Increment(ref _blobsToCopy);
+        Interlocked.Add(ref _bytesToCopy, size ?? 0);
+    }
 
     public void ManifestsFound(int count) => Interlocked.Add(ref _manifestsTotal, count);
 
@@ -97,4 +125,24 @@ internal sealed class SyncCounters
         Interlocked.Read(ref _blobsDone),
         Interlocked.Read(ref _bytesTotal),
         Interlocked.Read(ref _bytesDone));
+
+    /// <summary>Every count at once, for the summary; <paramref name="sourceRequests"/> is the source client's own count.</summary>
+    public SyncTotals Totals(long sourceRequests) => new()
+    {
+        Repositories = Volatile.Read(ref _repositories),
+        Tags = Volatile.Read(ref _tags),
+        ManifestsRecorded = ManifestsRecorded,
+        ManifestsMirrored = Interlocked.Read(ref _manifestsMirrored),
+        ManifestsFailed = Interlocked.Read(ref _manifestsFailed),
+        Blobs = BlobsTotal,
+        BlobsPresent = BlobsPresent,
+        BlobsCopied = BlobsCopied,
+        BlobsFailed = BlobsFailed,
+        BytesCopied = BytesCopied,
+        BlobsToCopy = Interlocked.Read(ref _blobsToCopy),
+        BytesToCopy = Interlocked.Read(ref _bytesToCopy),
+        BlobsOfUnknownSize = BlobsUnknownSize,
+        StaleUploadsAborted = Volatile.Read(ref _staleUploadsAborted),
+        SourceRequests = sourceRequests,
+    };
 }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Archeio.Oci.Digests;
+using Archeio.Oci.Errors;
 using Geranos.Destination;
 using Geranos.Source;
 
@@ -28,10 +30,6 @@ internal sealed class SyncRunner
     private readonly ConcurrentDictionary<string, Lazy<Task<bool>>> _blobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<bool>>> _roots = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<SyncFailure> _failures = new();
-    private long _blobsToCopy;
-    private long _bytesToCopy;
-    private long _manifestsMirrored;
-    private long _manifestsFailed;
     private int _referrersUnsupported;
 
     public SyncRunner(RegistryClient source, IReadOnlyList<S3Mirror> mirrors, VerifiedBlobCopier copier, ISyncReporter reporter, TimeProvider? time = null)
@@ -65,7 +63,7 @@ internal sealed class SyncRunner
         var options = new ParallelOptions { MaxDegreeOfParallelism = plan.Parallel, CancellationToken = cancellationToken };
         using var blobGate = new SemaphoreSlim(plan.Parallel, plan.Parallel);
 
-        var states = await Task.WhenAll(_mirrors.Select(m => MirrorState.LoadAsync(m, cancellationToken))).ConfigureAwait(false);
+        var states = await Task.WhenAll(_mirrors.Select(m => DestinationInventory.LoadAsync(m, cancellationToken))).ConfigureAwait(false);
         foreach (var state in states)
         {
             _reporter.Info($"{state.Mirror.Url}: {state.Blobs.Count} blobs, {state.Markers.Count} manifests recorded");
@@ -104,25 +102,14 @@ internal sealed class SyncRunner
             await Task.WhenAll(states.Select(state => WriteInventoryAsync(state, cancellationToken))).ConfigureAwait(false);
         }
 
+        Counters.RepositoriesListed(repositories.Count);
+        Counters.TagsTaken(work.Count);
+        Counters.StaleUploadsAborted(aborted);
         return new SyncSummary(
             plan.DryRun,
             sourceUrl.ToString(),
             [.. _mirrors.Select(m => m.Url.ToString())],
-            repositories.Count,
-            work.Count,
-            Counters.ManifestsRecorded,
-            Interlocked.Read(ref _manifestsMirrored),
-            Interlocked.Read(ref _manifestsFailed),
-            Counters.BlobsTotal,
-            Counters.BlobsPresent,
-            Counters.BlobsCopied,
-            Counters.BlobsFailed,
-            Counters.BytesCopied,
-            Interlocked.Read(ref _blobsToCopy),
-            Interlocked.Read(ref _bytesToCopy),
-            Counters.BlobsUnknownSize,
-            aborted,
-            _source.RequestCount,
+            Counters.Totals(_source.RequestCount),
             Math.Round(_time.GetElapsedTime(started).TotalSeconds, 3),
             [.. _failures.OrderBy(f => f.Subject, StringComparer.Ordinal)]);
     }
@@ -140,7 +127,7 @@ internal sealed class SyncRunner
         return catalog;
     }
 
-    private async Task<int> AbortStaleUploadsAsync(IReadOnlyList<MirrorState> states, TimeSpan age, CancellationToken cancellationToken)
+    private async Task<int> AbortStaleUploadsAsync(IReadOnlyList<DestinationInventory> states, TimeSpan age, CancellationToken cancellationToken)
     {
         var before = _time.GetUtcNow() - age;
         var counts = await Task.WhenAll(states.Select(s => s.Mirror.AbortStaleUploadsAsync(before, cancellationToken))).ConfigureAwait(false);
@@ -176,7 +163,7 @@ internal sealed class SyncRunner
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            Interlocked.Increment(ref _manifestsFailed);
+            Counters.ManifestFailed();
             Fail($"{repository}:{tag}", e.Message);
         }
 
@@ -203,7 +190,7 @@ internal sealed class SyncRunner
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            Interlocked.Increment(ref _manifestsFailed);
+            Counters.ManifestFailed();
             Fail($"{repository}@{reference}", e.Message);
             return false;
         }
@@ -221,7 +208,14 @@ internal sealed class SyncRunner
         }
 
         var ok = referrers && copies.All(c => c);
-        Interlocked.Increment(ref (ok ? ref _manifestsMirrored : ref _manifestsFailed));
+        if (ok)
+        {
+            Counters.ManifestMirrored();
+        }
+        else
+        {
+            Counters.ManifestFailed();
+        }
         _reporter.ManifestMirrored(repository, reference, walk.RootDigest, walk.Blobs.Count);
         return ok;
     }
@@ -281,7 +275,7 @@ internal sealed class SyncRunner
         Counters.BlobFound(blob.Size);
 
         // A digest Geranos cannot check is refused before it goes into a source URL or a key (sha256:../../x, MD5, …).
-        if (!BlobDigest.IsValid(blob.Digest))
+        if (!Digest.IsVerifiable(blob.Digest))
         {
             Counters.BlobFailed();
             Fail(blob.Digest.Length > 200 ? blob.Digest[..200] + "…" : blob.Digest, $"refused (from {repository}): not a sha256 or sha512 digest in canonical form");
@@ -297,8 +291,7 @@ internal sealed class SyncRunner
 
         if (context.Plan.DryRun)
         {
-            Interlocked.Increment(ref _blobsToCopy);
-            Interlocked.Add(ref _bytesToCopy, blob.Size ?? 0);
+            Counters.BlobToCopy(blob.Size);
             Counters.BlobPlanned(blob.Size);
             return true;
         }
@@ -418,7 +411,7 @@ internal sealed class SyncRunner
         return blobs;
     }
 
-    private async Task WriteInventoryAsync(MirrorState state, CancellationToken cancellationToken)
+    private async Task WriteInventoryAsync(DestinationInventory state, CancellationToken cancellationToken)
     {
         try
         {
@@ -439,5 +432,5 @@ internal sealed class SyncRunner
     }
 
     /// <summary>What every task of one run shares.</summary>
-    private sealed record RunContext(SyncPlan Plan, IReadOnlyList<MirrorState> States, SemaphoreSlim BlobGate);
+    private sealed record RunContext(SyncPlan Plan, IReadOnlyList<DestinationInventory> States, SemaphoreSlim BlobGate);
 }

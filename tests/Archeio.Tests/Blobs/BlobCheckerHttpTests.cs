@@ -1,5 +1,6 @@
 using Archeio.Blobs;
 using Archeio.Configuration;
+using Archeio.TestBed;
 using Archeio.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Archeio.Blobs;
 using Archeio.Configuration;
+using Archeio.TestBed;
 using Archeio.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

@@ -1,6 +1,7 @@
 using System.Text;
 using Archeio.Blobs;
 using Archeio.Requests;
+using Archeio.TestBed;
 using Archeio.Tests.Support;
 
 namespace Archeio.Tests.Blobs;

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Archeio.Blobs;
 using Archeio.Configuration;
+using Archeio.TestBed;
 using Archeio.Tests.Support;
 using Archeio.Tests.TestBed;
 using Microsoft.Extensions.DependencyInjection;

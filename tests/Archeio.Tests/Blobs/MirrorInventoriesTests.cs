@@ -1,5 +1,5 @@
 using Archeio.Blobs;
-using Archeio.Tests.Support;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.Blobs;
 

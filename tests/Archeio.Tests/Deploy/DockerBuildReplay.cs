@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Archeio.Tests.TestBed;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.Deploy;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Archeio.TestBed;
 using Archeio.Tests.Ranges;
-using Archeio.Tests.TestBed;
 using Xunit.Abstractions;
 
 namespace Archeio.Tests.Deploy;

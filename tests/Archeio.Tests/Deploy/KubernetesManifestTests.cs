@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Archeio.Configuration;
-using Archeio.Tests.TestBed;
+using Archeio.TestBed;
 using Geranos.Cli;
 using Microsoft.Extensions.Configuration;
 using static Archeio.Tests.Deploy.Manifests;

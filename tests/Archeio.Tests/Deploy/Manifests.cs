@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Archeio.Tests.TestBed;
+using Archeio.TestBed;
 using YamlDotNet.RepresentationModel;
 
 namespace Archeio.Tests.Deploy;

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Archeio.TestBed;
 using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
-using Archeio.Tests.TestBed;
 
 namespace Archeio.Tests.EndToEnd;
 

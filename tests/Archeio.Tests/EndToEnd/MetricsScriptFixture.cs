@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Archeio.TestBed;
 using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
 

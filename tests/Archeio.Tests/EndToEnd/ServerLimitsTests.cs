@@ -1,4 +1,5 @@
 using System.Net;
+using Archeio.TestBed;
 using Archeio.Tests.Support;
 
 namespace Archeio.Tests.EndToEnd;

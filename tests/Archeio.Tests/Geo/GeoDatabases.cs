@@ -1,4 +1,4 @@
-using Archeio.Tests.TestBed;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.Geo;
 

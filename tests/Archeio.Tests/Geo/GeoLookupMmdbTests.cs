@@ -2,8 +2,8 @@ using System.Net;
 using Archeio.Configuration;
 using Archeio.Geo;
 using Archeio.Routing;
+using Archeio.TestBed;
 using Archeio.Tests.Support;
-using Archeio.Tests.TestBed;
 using Microsoft.Extensions.Logging;
 
 namespace Archeio.Tests.Geo;

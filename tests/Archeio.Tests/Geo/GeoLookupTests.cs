@@ -4,6 +4,7 @@ using System.Net;
 using Archeio.Configuration;
 using Archeio.Geo;
 using Archeio.Routing;
+using Archeio.TestBed;
 using Archeio.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
@@ -108,7 +109,7 @@ public sealed class GeoLookupTests(RealGeoLookup real, ITestOutputHelper output)
     [Fact]
     public void The_numeric_CSV_variant_gives_the_same_answers()
     {
-        using var directory = new TestBed.TempDirectory("geo-num");
+        using var directory = new TempDirectory("geo-num");
         var path = directory.Combine("asn-num.csv");
         File.WriteAllLines(path, File.ReadLines(GeoDatabases.AsnIPv4NumCsv).Concat(File.ReadLines(GeoDatabases.AsnIPv6NumCsv)));
         using var numeric = AsnCsvTable.Load(path);

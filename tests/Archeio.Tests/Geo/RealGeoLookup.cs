@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Archeio.Configuration;
 using Archeio.Geo;
+using Archeio.TestBed;
 using Archeio.Tests.Support;
-using Archeio.Tests.TestBed;
 
 namespace Archeio.Tests.Geo;
 

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Text.Json.Nodes;
 using Archeio.Hosting;
+using Archeio.TestBed;
 using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
 

@@ -5,6 +5,7 @@ using Archeio.Configuration;
 using Archeio.Geo;
 using Archeio.Hosting;
 using Archeio.Routing;
+using Archeio.TestBed;
 using Archeio.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

@@ -1,4 +1,5 @@
 using System.Collections;
+using Archeio.TestBed;
 using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
 

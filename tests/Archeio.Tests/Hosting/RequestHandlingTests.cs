@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Archeio.Tests.Support;
+using Archeio.TestBed;
 using Microsoft.AspNetCore.Http;
 
 namespace Archeio.Tests.Hosting;

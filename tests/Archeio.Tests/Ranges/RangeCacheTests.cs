@@ -1,6 +1,5 @@
 using System.Text.Json;
-using Archeio.Tests.Support;
-using Archeio.Tests.TestBed;
+using Archeio.TestBed;
 using Microsoft.Extensions.Logging;
 
 namespace Archeio.Tests.Ranges;

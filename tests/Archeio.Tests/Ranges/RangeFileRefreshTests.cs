@@ -1,5 +1,5 @@
 using Archeio.Configuration;
-using Archeio.Tests.TestBed;
+using Archeio.TestBed;
 using Microsoft.Extensions.Logging;
 
 namespace Archeio.Tests.Ranges;

@@ -1,6 +1,6 @@
 using Archeio.Configuration;
 using Archeio.Ranges;
-using Archeio.Tests.Support;
+using Archeio.TestBed;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Archeio.Tests.Support;
+using Archeio.TestBed;
 using Microsoft.AspNetCore.Http;
 
 namespace Archeio.Tests.Ranges;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Archeio.Configuration;
 using Archeio.Ranges;
-using Archeio.Tests.TestBed;
+using Archeio.TestBed;
 using Microsoft.Extensions.Logging;
 
 namespace Archeio.Tests.Ranges;

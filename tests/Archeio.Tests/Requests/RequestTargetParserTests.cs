@@ -1,5 +1,5 @@
 using Archeio.Requests;
-using Archeio.Tests.Support;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.Requests;
 

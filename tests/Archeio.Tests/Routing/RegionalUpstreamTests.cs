@@ -3,6 +3,7 @@ using Archeio.Configuration;
 using Archeio.Ranges;
 using Archeio.Requests;
 using Archeio.Routing;
+using Archeio.TestBed;
 using Archeio.Tests.Support;
 
 namespace Archeio.Tests.Routing;

@@ -2,7 +2,7 @@ using System.Net;
 using Archeio.Configuration;
 using Archeio.Requests;
 using Archeio.Routing;
-using Archeio.Tests.Support;
+using Archeio.TestBed;
 using Microsoft.Extensions.Configuration;
 
 namespace Archeio.Tests.Routing;

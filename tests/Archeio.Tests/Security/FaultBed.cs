@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Archeio.TestBed;
 using Archeio.Tests.Support;
 
 namespace Archeio.Tests.Security;

@@ -1,7 +1,7 @@
+using Archeio.TestBed;
 using Archeio.Tests.Blobs;
 using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
-using Archeio.Tests.TestBed;
 
 namespace Archeio.Tests.Security;
 

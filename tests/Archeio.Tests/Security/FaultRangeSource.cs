@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Archeio.TestBed;
 using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
 using Microsoft.AspNetCore.Http;

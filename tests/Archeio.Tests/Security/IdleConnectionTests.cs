@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Archeio.TestBed;
 using Archeio.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Archeio.TestBed;
 using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
-using Archeio.Tests.TestBed;
 using Xunit.Abstractions;
 
 namespace Archeio.Tests.Security;

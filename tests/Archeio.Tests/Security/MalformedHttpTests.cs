@@ -1,5 +1,5 @@
 using System.Text;
-using Archeio.Tests.Support;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.Security;
 

@@ -1,3 +1,4 @@
+using Archeio.TestBed;
 using Archeio.Tests.Support;
 using Microsoft.AspNetCore.Http;
 

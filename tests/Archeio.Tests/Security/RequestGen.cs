@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Archeio.Tests.Support;
+using Archeio.TestBed;
 using CsCheck;
 
 namespace Archeio.Tests.Security;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Archeio.TestBed;
 using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
 

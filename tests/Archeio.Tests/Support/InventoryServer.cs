@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Archeio.TestBed;
 using Microsoft.AspNetCore.Http;
 
 namespace Archeio.Tests.Support;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Archeio.TestBed;
 using Microsoft.AspNetCore.Http;
 
 namespace Archeio.Tests.Support;

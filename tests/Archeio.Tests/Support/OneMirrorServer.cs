@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.Support;
 

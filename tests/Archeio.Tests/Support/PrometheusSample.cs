@@ -1,3 +1,4 @@
+
 namespace Archeio.Tests.Support;
 
 /// <summary>One sample line of a Prometheus exposition.</summary>

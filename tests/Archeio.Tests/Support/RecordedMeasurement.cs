@@ -1,3 +1,4 @@
+
 namespace Archeio.Tests.Support;
 
 /// <summary>One measurement seen by <see cref="MeterRecorder"/>.</summary>

@@ -1,3 +1,4 @@
+
 namespace Archeio.Tests.Support;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Archeio.Tests.TestBed;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.Support;
 

@@ -1,3 +1,4 @@
+
 namespace Archeio.Tests.Support;
 
 /// <summary>Hands out clients over one given handler.</summary>

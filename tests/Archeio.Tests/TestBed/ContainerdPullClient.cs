@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.TestBed;
 

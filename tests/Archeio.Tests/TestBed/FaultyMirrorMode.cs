@@ -1,3 +1,4 @@
+
 namespace Archeio.Tests.TestBed;
 
 /// <summary>How a <see cref="FaultyMirror"/> answers (issue 9, property 4: mirrors that misbehave).</summary>

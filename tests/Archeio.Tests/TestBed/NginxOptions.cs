@@ -1,3 +1,4 @@
+
 namespace Archeio.Tests.TestBed;
 
 /// <summary>What one <see cref="NginxProcess"/> serves.</summary>

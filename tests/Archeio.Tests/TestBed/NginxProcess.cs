@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.TestBed;
 

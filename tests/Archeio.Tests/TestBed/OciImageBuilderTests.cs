@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.TestBed;
 

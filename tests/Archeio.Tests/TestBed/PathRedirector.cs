@@ -1,4 +1,4 @@
-using Archeio.Tests.Support;
+using Archeio.TestBed;
 using Microsoft.AspNetCore.Http;
 
 namespace Archeio.Tests.TestBed;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.TestBed;
 

@@ -1,3 +1,4 @@
+
 namespace Archeio.Tests.TestBed;
 
 /// <summary>The test bed's pull clients by name, for theories that run once per client.</summary>

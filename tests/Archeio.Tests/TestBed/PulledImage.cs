@@ -1,3 +1,5 @@
+using Archeio.TestBed;
+
 namespace Archeio.Tests.TestBed;
 
 /// <summary>What one pull ended with.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.TestBed;
 

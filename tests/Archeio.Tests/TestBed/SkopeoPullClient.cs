@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.TestBed;
 

@@ -5,8 +5,6 @@ namespace Geranos.Source.Json;
 /// <summary>Source-generated (reflection-free, trimmable) JSON for everything the source registry sends.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(CatalogDocument))]
-[JsonSerializable(typeof(ErrorsDocument))]
 [JsonSerializable(typeof(ManifestDocument))]
 [JsonSerializable(typeof(TagListDocument))]
-[JsonSerializable(typeof(TokenDocument))]
 internal sealed partial class SourceJsonContext : JsonSerializerContext;

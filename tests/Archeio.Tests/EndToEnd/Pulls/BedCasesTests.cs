@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Archeio.TestBed;
 using Archeio.Tests.TestBed;
 
 namespace Archeio.Tests.EndToEnd.Pulls;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Archeio.TestBed;
 using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
 using Archeio.Tests.TestBed;

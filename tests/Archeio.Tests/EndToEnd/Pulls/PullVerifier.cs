@@ -1,3 +1,4 @@
+using Archeio.TestBed;
 using Archeio.Tests.TestBed;
 
 namespace Archeio.Tests.EndToEnd.Pulls;

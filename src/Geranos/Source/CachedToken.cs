@@ -1,4 +1,0 @@
-namespace Geranos.Source;
-
-/// <summary>A bearer token and when to stop using it.</summary>
-internal sealed record CachedToken(string Token, DateTimeOffset ExpiresAt);

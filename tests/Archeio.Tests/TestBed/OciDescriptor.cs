@@ -1,4 +1,0 @@
-namespace Archeio.Tests.TestBed;
-
-/// <summary>An OCI content descriptor: what a manifest or index says about one blob.</summary>
-internal sealed record OciDescriptor(string MediaType, string Digest, long Size);

@@ -1,0 +1,53 @@
+namespace Archeio.TestBed;
+
+/// <summary>
+/// Finds the test bed's programs: on PATH (Debian packages) or in the repository's <c>.tools</c>
+/// folder (npm packages that scripts/test.sh installs). A missing one fails with its name and how to
+/// install it, instead of an obscure process error.
+/// </summary>
+internal static class Tools
+{
+    /// <summary>Where scripts/test.sh installs npm tools: <c>&lt;repo&gt;/.tools/node_modules/.bin</c>.</summary>
+    public static string NpmBin => Path.Combine(RepositoryRoot, ".tools", "node_modules", ".bin");
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>Throws naming every missing tool at once.</summary>
+    public static void Require(params string[] names)
+    {
+        var missing = names.Where(n => TryFind(n) is null).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The end-to-end test bed needs {string.Join(", ", missing)}, not found on PATH or in {NpmBin}. "
+                + "Run scripts/test.sh, which installs them (apt-get install docker-registry skopeo podman containerd nginx umoci redis-server; npm install s3rver@3 in .tools).");
+        }
+    }
+
+    public static string Find(string name) => TryFind(name) ?? throw new FileNotFoundException($"{name} is not installed (see scripts/test.sh)");
+
+    private static string? TryFind(string name)
+    {
+        if (Path.IsPathRooted(name))
+        {
+            return File.Exists(name) ? name : null;
+        }
+
+        var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/sbin", "/sbin", NpmBin]);
+        return directories.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Archeio.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("repository root (Archeio.slnx) not found above " + AppContext.BaseDirectory);
+    }
+}
