@@ -3,6 +3,7 @@ using Archeio.Configuration;
 using Archeio.Requests;
 using Archeio.Routing;
 using Archeio.TestBed;
+using Archeio.Tests.Support;
 using Microsoft.Extensions.Configuration;
 
 namespace Archeio.Tests.Routing;
