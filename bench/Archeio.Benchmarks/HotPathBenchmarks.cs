@@ -1,10 +1,11 @@
 using System.Net;
 using Archeio.Blobs;
+using Archeio.Blobs.Inventory;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
 using Archeio.Hosting;
-using Archeio.Ranges;
+using Archeio.Ranges.Table;
 using Archeio.Requests;
 using Archeio.Routing;
 using BenchmarkDotNet.Attributes;

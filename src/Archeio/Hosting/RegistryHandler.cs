@@ -5,7 +5,7 @@ using Archeio.Configuration;
 using Archeio.Geo;
 using Archeio.Http;
 using Archeio.Metrics;
-using Archeio.Ranges;
+using Archeio.Ranges.Table;
 using Archeio.Requests;
 using Archeio.Routing;
 using Microsoft.AspNetCore.Http.Features;

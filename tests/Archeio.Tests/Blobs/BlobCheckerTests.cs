@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using Archeio.Blobs;
+using Archeio.Blobs.Inventory;
 using Archeio.Configuration;
 using Archeio.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Net;
 using System.Text.Json.Nodes;
 using Archeio.Blobs;
+using Archeio.Blobs.Inventory;
 using Archeio.Tests.Support;
 using Archeio.Tests.TestBed;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,9 +1,11 @@
 using System.Net;
 using Archeio.Blobs;
+using Archeio.Blobs.Inventory;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
 using Archeio.Hosting;
+using Archeio.Ranges.Table;
 using Archeio.Routing;
 using Archeio.Tests.Support;
 using Microsoft.AspNetCore.Http;
@@ -72,7 +74,7 @@ public sealed class KnownAnswerFastPathTests : IDisposable
         using var checker = new BlobChecker(
             new StubHttpClientFactory(new StubHttpHandler()), settings, new MirrorInventories(), NullBlobResultStore.Instance,
             new BlobCheckCounters(), TimeProvider.System, NullLogger<BlobChecker>.Instance);
-        var routing = new RequestRouting(new Router(settings), new ClientIpResolver(settings.ClientIp), new Archeio.Ranges.IpRangeTableHolder(), NoGeo(), checker);
+        var routing = new RequestRouting(new Router(settings), new ClientIpResolver(settings.ClientIp), new IpRangeTableHolder(), NoGeo(), checker);
 
         Assert.Null(routing.TryDecide("GET", "/v2/pause/blobs/" + Digest, IPAddress.Parse("192.0.2.1"), default));
         Assert.Equal(0, checker.Counters.CacheHits);
@@ -93,7 +95,7 @@ public sealed class KnownAnswerFastPathTests : IDisposable
         var router = new Router(settings);
         using var geo = NoGeo();
         var handler = new RegistryHandler(
-            settings, router, new ClientIpResolver(settings.ClientIp), new Archeio.Ranges.IpRangeTableHolder(), geo, blobs,
+            settings, router, new ClientIpResolver(settings.ClientIp), new IpRangeTableHolder(), geo, blobs,
             new Archeio.Metrics.RequestMetrics(_recorder.Meter), _time, NullLogger<RegistryHandler>.Instance);
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Archeio.Tests.Ranges;
+using Archeio.Tests.Ranges.Loading;
 using Archeio.Tests.Support;
 using Microsoft.AspNetCore.Http;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.S3;
 using Archeio.Blobs;
+using Archeio.Blobs.Inventory;
 using Archeio.Tests.Geranos.Cli;
 using Archeio.Tests.Support;
 using Archeio.Tests.TestBed;
