@@ -9,7 +9,9 @@ namespace Archeio.Blobs.Inventory;
 /// The first loads run before the server listens (hosted services start before Kestrel), so that the
 /// first requests already skip HEADs; but an inventory is an optimisation, not a dependency: one that
 /// fails or is slow is logged, and its mirror is checked by HEAD until a load succeeds. A refresh that
-/// fails (fetch error, malformed text) keeps the last good inventory.
+/// fails (fetch error, malformed text) keeps the last good inventory. Each inventory is a
+/// <see cref="RefreshedSource{T}"/> (fetch or read, conditions, file stamp, timeout); this service supplies the
+/// parser (<see cref="InventoryParser"/>) and installs each new set in <see cref="MirrorInventories"/>.
 /// </summary>
 internal sealed partial class InventoryRefreshService : BackgroundService
 {

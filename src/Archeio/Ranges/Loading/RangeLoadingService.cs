@@ -19,6 +19,8 @@ namespace Archeio.Ranges.Loading;
 /// cloud stays unknown, so that a provider outage never keeps the service down.
 /// </para>
 /// <para>
+/// Each source is a <see cref="RefreshedSource{T}"/> (which owns the fetch or read, the conditions, the file
+/// stamp, the timeout and the last good data; this service supplies the parser, <see cref="RangeSourceReader"/>).
 /// A refresh fetches every URL with <c>If-None-Match</c>/<c>If-Modified-Since</c> and re-reads every
 /// file whose time or length changed, all in parallel; then, if any source changed, it builds the next
 /// <see cref="IpRangeTable"/> from every source's last good prefixes aside and swaps it in whole
