@@ -4,6 +4,7 @@
 #
 #   bench/coldstart.sh                       # builds both (about 2 min), then about 10 s of starts
 #   BENCH_SKIP_BUILD=1 bench/coldstart.sh    # reuse the binaries in $BENCH_OUT (default /tmp/archeio-bench)
+#   SNAPSHOTS=0 bench/coldstart.sh           # no range cache directory: every start parses the range JSON
 #
 # RUNS (default 10) starts of each, alternately, after one unmeasured start of each. The request is
 # GET /v2/pause/manifests/3.10 (a redirect that needs no mirror). Output: a markdown report on stdout
@@ -12,12 +13,21 @@ source "$(dirname "$0")/lib/common.sh"
 require python3 dotnet
 
 RUNS="${RUNS:-10}"
+# SNAPSHOTS=1 (default): RangesRefresh:CacheDirectory is set, so the unmeasured first start writes the range snapshots
+# and every measured start reads them (a restarted replica); SNAPSHOTS=0: no cache directory, every start parses the JSON.
+SNAPSHOTS="${SNAPSHOTS:-1}"
 started_all=$SECONDS
 BUILD_SECONDS=0
 build_binaries
 
 # The mirror is never asked (the request is for a manifest); its port only has to be valid.
 write_config "$WORK/archeio.json" "$(free_port)" 9090
+if [[ "$SNAPSHOTS" == 0 ]]; then
+    sed -i '/"RangesRefresh"/d' "$WORK/archeio.json"
+    snapshot_note="no range cache directory (SNAPSHOTS=0): every start parses the JSON"
+else
+    snapshot_note="range snapshots in the cache directory, written by the unmeasured first start (SNAPSHOTS=0 parses the JSON instead)"
+fi
 mkdir -p "$WORK/logs"
 wait_quiet
 s0=$(cpu_snapshot)
@@ -33,7 +43,7 @@ report=$(results_file coldstart)
     echo
     echo "Machine: $(machine_line)."
     echo
-    echo "Command: \`bench/coldstart.sh\` (RUNS=$RUNS). Both NativeAOT (\`dotnet publish -c Release -r linux-x64 -p:PublishAot=true\`):"
+    echo "Command: \`bench/coldstart.sh\` (RUNS=$RUNS, SNAPSHOTS=$SNAPSHOTS: $snapshot_note). Both NativeAOT (\`dotnet publish -c Release -r linux-x64 -p:PublishAot=true\`):"
     echo "Archeio from src/Archeio at commit $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src || echo ' (with uncommitted changes in src/)'), the baseline bench/Minimal307."
     echo "Each start: spawn the process on fresh loopback ports, poll connect() every ~1 ms, send"
     echo "\`GET $MANIFEST_PATH\`, stop the clock at the status line, SIGKILL. Archeio and the baseline"

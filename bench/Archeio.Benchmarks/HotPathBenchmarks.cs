@@ -1,9 +1,10 @@
 using System.Net;
 using Archeio.Blobs;
+using Archeio.Blobs.Inventory;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
-using Archeio.Ranges;
+using Archeio.Ranges.Table;
 using Archeio.Requests;
 using Archeio.Routing;
 using BenchmarkDotNet.Attributes;

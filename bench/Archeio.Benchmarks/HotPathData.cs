@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
-using Archeio.Ranges;
+using Archeio.Ranges.Parsing;
+using Archeio.Ranges.Table;
 
 namespace Archeio.Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using Archeio.Ranges;
 using BenchmarkDotNet.Attributes;
+using Archeio.Ranges.Table;
 
 namespace Archeio.Benchmarks;
 

@@ -1,5 +1,7 @@
-using Archeio.Ranges;
 using BenchmarkDotNet.Attributes;
+using Archeio.Ranges.Loading;
+using Archeio.Ranges.Parsing;
+using Archeio.Ranges.Table;
 
 namespace Archeio.Benchmarks;
 

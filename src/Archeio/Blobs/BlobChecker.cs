@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Archeio.Blobs.Inventory;
 using Archeio.Configuration;
 
 namespace Archeio.Blobs;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
-using Archeio.Ranges;
+using Archeio.Ranges.Parsing;
 
 namespace Archeio.Clients;
 

@@ -2,8 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using Archeio.Blobs;
+using Archeio.Ranges.Parsing;
 using Archeio.Requests;
-using Archeio.Ranges;
 
 namespace Archeio.Configuration;
 

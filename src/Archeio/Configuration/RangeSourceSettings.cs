@@ -1,4 +1,5 @@
-using Archeio.Ranges;
+using Archeio.Ranges.Parsing;
+using Archeio.Sources;
 
 namespace Archeio.Configuration;
 
@@ -8,6 +9,5 @@ namespace Archeio.Configuration;
 /// <param name="Source">A file path or an http(s) URL.</param>
 internal sealed record RangeSourceSettings(string Cloud, RangeFormat Format, string Source)
 {
-    public bool IsUrl => Source.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
-        || Source.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+    public bool IsUrl => SourceLocation.IsUrl(Source);
 }

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Archeio.Ranges;
+using Archeio.Ranges.Parsing;
 
 namespace Archeio.Geo;
 

@@ -1,12 +1,13 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Archeio.Ranges.Table;
 
 namespace Archeio.Geo;
 
 /// <summary>
 /// Inclusive address ranges → AS number, flattened into disjoint intervals that cover the whole address
 /// space (a gap is an interval with AS number 0), so that a lookup is one binary search over a sorted
-/// array of interval starts. The same layout as <see cref="Ranges.IntervalMap{T}"/>, which serves CIDR
+/// array of interval starts. The same layout as <see cref="IntervalMap{T}"/>, which serves CIDR
 /// prefixes; this one takes arbitrary ranges, as the ip-location-db CSV files list them.
 /// </summary>
 /// <typeparam name="T"><see cref="uint"/> for IPv4, <see cref="UInt128"/> for IPv6 (address in host order).</typeparam>
@@ -14,12 +15,12 @@ internal sealed class AsnRangeMap<T>
     where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
 {
     // The shared interval index over the starts; _asns[i] is interval i's AS number, 0 for none.
-    private readonly Ranges.IntervalIndex<T> _index;
+    private readonly IntervalIndex<T> _index;
     private readonly uint[] _asns;
 
     private AsnRangeMap(T[] starts, uint[] asns)
     {
-        _index = new Ranges.IntervalIndex<T>(starts);
+        _index = new IntervalIndex<T>(starts);
         _asns = asns;
     }
 
@@ -97,5 +98,5 @@ internal sealed class AsnRangeMap<T>
     /// so adjacent ranges of the same AS merge into one interval.
     /// </summary>
     private static void Emit(List<T> starts, List<uint> asns, T start, uint asn)
-        => Ranges.IntervalIndex<T>.Append(starts, asns, start, asn);
+        => IntervalIndex<T>.Append(starts, asns, start, asn);
 }

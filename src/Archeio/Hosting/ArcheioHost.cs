@@ -1,9 +1,11 @@
 using Archeio.Blobs;
+using Archeio.Blobs.Inventory;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
 using Archeio.Metrics;
-using Archeio.Ranges;
+using Archeio.Ranges.Loading;
+using Archeio.Ranges.Table;
 using Archeio.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;

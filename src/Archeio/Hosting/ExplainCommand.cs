@@ -1,10 +1,12 @@
 using System.Collections;
 using System.Globalization;
 using Archeio.Blobs;
+using Archeio.Blobs.Inventory;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
-using Archeio.Ranges;
+using Archeio.Ranges.Loading;
+using Archeio.Ranges.Table;
 using Archeio.Requests;
 using Archeio.Routing;
 using Microsoft.Extensions.Logging.Abstractions;

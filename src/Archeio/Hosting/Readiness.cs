@@ -1,4 +1,4 @@
-using Archeio.Ranges;
+using Archeio.Ranges.Loading;
 
 namespace Archeio.Hosting;
 

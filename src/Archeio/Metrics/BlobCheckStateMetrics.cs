@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Archeio.Blobs;
+using Archeio.Blobs.Inventory;
 using Archeio.Configuration;
 
 namespace Archeio.Metrics;

@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Archeio.Ranges;
+using Archeio.Ranges.Loading;
 
 namespace Archeio.Metrics;
 

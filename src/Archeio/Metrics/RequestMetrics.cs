@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Archeio.Ranges;
+using Archeio.Ranges.Table;
 using Archeio.Requests;
 
 namespace Archeio.Metrics;

@@ -1,5 +1,5 @@
 using System.Net;
-using Archeio.Ranges;
+using Archeio.Ranges.Table;
 
 namespace Archeio.Routing;
 

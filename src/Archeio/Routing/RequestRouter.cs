@@ -3,7 +3,7 @@ using Archeio.Blobs;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
-using Archeio.Ranges;
+using Archeio.Ranges.Table;
 using Archeio.Requests;
 using Microsoft.Extensions.Primitives;
 

@@ -1,4 +1,5 @@
 using Archeio.Blobs;
+using Archeio.Blobs.Inventory;
 using Archeio.Configuration;
 using Archeio.TestBed;
 using Archeio.Tests.Support;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
 using Archeio.Blobs;
+using Archeio.Blobs.Inventory;
 using Archeio.Configuration;
 using Archeio.TestBed;
 using Archeio.Tests.Support;

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Text.Json.Nodes;
 using Archeio.Configuration;
-using Archeio.Ranges;
+using Archeio.Ranges.Parsing;
 using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
 using Microsoft.Extensions.Configuration;

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Archeio.Tests.TestBed;
 using Archeio.Tests.Blobs;
 using Archeio.Tests.Support;
-using Archeio.Tests.TestBed;
 
 namespace Archeio.Tests.EndToEnd;
 

@@ -1,3 +1,4 @@
+using Archeio.Ranges.Parsing;
 using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
 
@@ -124,7 +125,7 @@ public sealed class MetricsTests : IClassFixture<MetricsScriptFixture>
     {
         var (_, format, file) = Archeio.Configuration.ArcheioSettingsReader.RangesDirectoryFiles.Single(f => f.Cloud == cloud);
         using var stream = File.OpenRead(Path.Combine(SharedData.CloudRangesDirectory, file));
-        var expected = Archeio.Ranges.RangeParser.Parse(format, stream, cloud).Count;
+        var expected = RangeParser.Parse(format, stream, cloud).Count;
 
         Assert.Equal(expected, _metrics.Value("archeio_range_prefixes", ("cloud", cloud)));
         Assert.Equal(0, _metrics.Value("archeio_range_refresh_failures_total", ("cloud", cloud)));

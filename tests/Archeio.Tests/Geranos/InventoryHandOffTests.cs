@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Archeio.Blobs.Inventory;
 using Archeio.Blobs;
 using Archeio.TestBed;
 using Archeio.Tests.Support;

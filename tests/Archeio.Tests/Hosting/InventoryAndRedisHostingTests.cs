@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Archeio.Blobs;
 using Archeio.TestBed;
+using Archeio.Blobs.Inventory;
 using Archeio.Tests.Support;
 using Archeio.Tests.TestBed;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,9 +1,11 @@
 using System.Net;
 using Archeio.Blobs;
+using Archeio.Blobs.Inventory;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
 using Archeio.Hosting;
+using Archeio.Ranges.Table;
 using Archeio.Routing;
 using Archeio.TestBed;
 using Archeio.Tests.Support;
@@ -106,7 +108,7 @@ public sealed class KnownAnswerFastPathTests : IDisposable
     }
 
     private static RequestRouter Routing(ArcheioSettings settings, GeoLookup geo, IBlobPresence blobs, TimeProvider? time = null)
-        => new(new Router(settings), new ClientIpResolver(settings.ClientIp), new Archeio.Ranges.IpRangeTableHolder(), geo, blobs, settings, time ?? TimeProvider.System);
+        => new(new Router(settings), new ClientIpResolver(settings.ClientIp), new IpRangeTableHolder(), geo, blobs, settings, time ?? TimeProvider.System);
 
     private static GeoLookup NoGeo() => new(GeoSettings.None, NullLogger<GeoLookup>.Instance);
 

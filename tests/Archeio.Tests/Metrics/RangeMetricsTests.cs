@@ -1,6 +1,7 @@
 using Archeio.Configuration;
 using Archeio.Metrics;
-using Archeio.Ranges;
+using Archeio.Ranges.Loading;
+using Archeio.Ranges.Parsing;
 using Archeio.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 

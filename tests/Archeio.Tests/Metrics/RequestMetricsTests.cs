@@ -1,5 +1,5 @@
 using Archeio.Metrics;
-using Archeio.Ranges;
+using Archeio.Ranges.Table;
 using Archeio.Requests;
 using Archeio.Tests.Support;
 

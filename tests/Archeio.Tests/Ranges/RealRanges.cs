@@ -1,4 +1,5 @@
-using Archeio.Ranges;
+using Archeio.Ranges.Parsing;
+using Archeio.Ranges.Table;
 
 namespace Archeio.Tests.Ranges;
 

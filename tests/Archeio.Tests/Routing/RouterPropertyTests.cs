@@ -1,6 +1,6 @@
 using System.Net;
 using Archeio.Configuration;
-using Archeio.Ranges;
+using Archeio.Ranges.Table;
 using Archeio.Requests;
 using Archeio.Routing;
 using Archeio.Tests.Support;

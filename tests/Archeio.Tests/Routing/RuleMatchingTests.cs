@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using Archeio.Configuration;
-using Archeio.Ranges;
+using Archeio.Ranges.Table;
 using Archeio.Routing;
 using Archeio.Tests.Support;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Archeio.Tests.TestBed;
 using Archeio.Tests.Blobs;
 using Archeio.Tests.Support;
-using Archeio.Tests.TestBed;
 using Xunit.Abstractions;
 
 namespace Archeio.Tests.Security;

@@ -1,6 +1,6 @@
 using Archeio.TestBed;
 using Archeio.Tests.Blobs;
-using Archeio.Tests.Ranges;
+using Archeio.Tests.Ranges.Loading;
 using Archeio.Tests.Support;
 
 namespace Archeio.Tests.Security;
@@ -10,7 +10,7 @@ namespace Archeio.Tests.Security;
 /// least a minute, so the refresh a test can see is the one right after a start from the cache directory
 /// (<c>RangesRefresh:CacheDirectory</c>: "a restart starts from these copies at once, then refreshes them
 /// conditionally"): a bad answer to it keeps the last good table. The timer's refreshes run the same code
-/// (<c>RangeLoadingService.RefreshSourcesAsync</c>), covered in process by <c>Ranges/RangeRefreshTests</c>.
+/// (<c>RangeLoadingService.RefreshSourcesAsync</c>), covered in process by <c>Ranges/Loading/RangeRefreshTests</c>.
 /// </summary>
 public sealed class FaultRangeRefreshTests
 {

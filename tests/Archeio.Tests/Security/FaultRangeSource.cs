@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Archeio.TestBed;
 using Archeio.Tests.Ranges;
+using Archeio.Tests.Ranges.Loading;
 using Archeio.Tests.Support;
 using Microsoft.AspNetCore.Http;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Archeio.Tests.Blobs;
-using Archeio.Tests.Ranges;
+using Archeio.Tests.Ranges.Loading;
 using Archeio.Tests.Support;
 
 namespace Archeio.Tests.Security;

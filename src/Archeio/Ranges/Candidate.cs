@@ -1,9 +1,0 @@
-using System.Numerics;
-
-namespace Archeio.Ranges;
-
-/// <summary>One listed prefix while <see cref="IpRangeTable"/> is built: network and length, which listing wins
-/// among equal ones (<paramref name="Rank"/> 0 for a region, 1 for <c>GLOBAL</c>; then the lower
-/// <paramref name="Order"/>), and its location index.</summary>
-internal readonly record struct Candidate<T>(T Network, int Length, int Rank, int Order, int Location)
-    where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>;
