@@ -1,7 +1,7 @@
 namespace Archeio.Blobs;
 
 /// <summary>
-/// What the blob checks did, as monotonic counters (read by tests and logs now, exported as metrics later).
+/// What the blob checks did, as monotonic counters, exported at scrape time by <see cref="Metrics.BlobCheckStateMetrics"/>.
 /// Plain fields updated with <see cref="Interlocked"/>: no allocation, no lock on the request path.
 /// </summary>
 internal sealed class BlobCheckCounters
