@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Archeio.Blobs;
+using Archeio.Blobs.Cache;
 using BenchmarkDotNet.Attributes;
 
 namespace Archeio.Benchmarks;

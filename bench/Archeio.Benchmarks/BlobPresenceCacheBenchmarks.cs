@@ -1,4 +1,4 @@
-using Archeio.Blobs;
+using Archeio.Blobs.Cache;
 using BenchmarkDotNet.Attributes;
 
 namespace Archeio.Benchmarks;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Archeio.Blobs;
+using Archeio.Blobs.Cache;
 
 namespace Archeio.Benchmarks;
 

@@ -1,6 +1,8 @@
 using System.Net;
 using Archeio.Blobs;
+using Archeio.Blobs.Cache;
 using Archeio.Blobs.Inventory;
+using Archeio.Blobs.SharedStore;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;

@@ -1,4 +1,4 @@
-using Archeio.Blobs;
+using Archeio.Blobs.Cache;
 
 namespace Archeio.Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Archeio.Blobs;
+using Archeio.Blobs.SharedStore;
 using Archeio.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 

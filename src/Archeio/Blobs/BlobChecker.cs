@@ -1,3 +1,5 @@
+using Archeio.Blobs.SharedStore;
+using Archeio.Blobs.Cache;
 using System.Collections.Concurrent;
 using System.Net;
 using Archeio.Blobs.Inventory;

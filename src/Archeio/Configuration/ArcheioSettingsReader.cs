@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net;
-using Archeio.Blobs;
+using Archeio.Blobs.SharedStore;
 using Archeio.Ranges.Parsing;
 using Archeio.Requests;
 

@@ -1,3 +1,4 @@
+using Archeio.Blobs.SharedStore;
 using Archeio.Blobs;
 using Archeio.Blobs.Inventory;
 using Archeio.Clients;

@@ -1,3 +1,4 @@
+using Archeio.Blobs.SharedStore;
 using System.Collections;
 using System.Globalization;
 using Archeio.Blobs;

@@ -1,5 +1,6 @@
 using Archeio.Blobs;
 using Archeio.Blobs.Inventory;
+using Archeio.Blobs.SharedStore;
 using Archeio.Configuration;
 using Archeio.TestBed;
 using Archeio.Tests.Support;

@@ -1,8 +1,8 @@
 using System.Collections;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Archeio.Blobs.Cache;
 using Archeio.Blobs.Inventory;
-using Archeio.Blobs;
 using Archeio.TestBed;
 using Archeio.Tests.Support;
 using Geranos.Tests.Cli;

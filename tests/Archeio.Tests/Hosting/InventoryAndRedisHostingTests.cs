@@ -1,9 +1,10 @@
 using System.Collections;
 using System.Net;
 using System.Text.Json.Nodes;
-using Archeio.Blobs;
-using Archeio.TestBed;
+using Archeio.Blobs.Cache;
 using Archeio.Blobs.Inventory;
+using Archeio.Blobs.SharedStore;
+using Archeio.TestBed;
 using Archeio.Tests.Support;
 using Archeio.Tests.TestBed;
 using Microsoft.Extensions.DependencyInjection;

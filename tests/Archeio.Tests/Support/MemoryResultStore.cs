@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Archeio.Blobs;
+using Archeio.Blobs.SharedStore;
 using Archeio.Configuration;
 
 namespace Archeio.Tests.Support;

@@ -1,3 +1,4 @@
+using Archeio.Blobs.Cache;
 using System.Buffers;
 using System.Globalization;
 using System.Text;

@@ -1,3 +1,5 @@
+using Archeio.Blobs.Cache;
+
 namespace Archeio.Blobs.Inventory;
 
 /// <summary>The outcome of parsing a mirror inventory: either the digests, or why the whole inventory was rejected.</summary>

@@ -1,3 +1,5 @@
+using Archeio.Blobs.Cache;
+
 namespace Archeio.Blobs.Inventory;
 
 /// <summary>

@@ -1,5 +1,5 @@
 using System.Text;
-using Archeio.Blobs;
+using Archeio.Blobs.Cache;
 using Archeio.Blobs.Inventory;
 using Archeio.Requests;
 using Archeio.TestBed;

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Archeio.Blobs;
+using Archeio.Blobs.Cache;
 using Archeio.Blobs.Inventory;
 using Archeio.Configuration;
 using Archeio.TestBed;

@@ -1,6 +1,6 @@
-using Archeio.Blobs;
-using Archeio.TestBed;
+using Archeio.Blobs.Cache;
 using Archeio.Blobs.Inventory;
+using Archeio.TestBed;
 
 namespace Archeio.Tests.Blobs.Inventory;
 

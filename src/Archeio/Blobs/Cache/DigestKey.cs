@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Archeio.Oci.Digests;
 
-namespace Archeio.Blobs;
+namespace Archeio.Blobs.Cache;
 
 /// <summary>
 /// A digest in 32 bytes, for caches and inventories that hold millions of them: a <c>sha256:</c> digest

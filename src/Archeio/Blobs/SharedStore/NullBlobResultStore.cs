@@ -1,6 +1,6 @@
 using Archeio.Configuration;
 
-namespace Archeio.Blobs;
+namespace Archeio.Blobs.SharedStore;
 
 /// <summary>The store when no Redis is configured: nothing is shared, every replica checks for itself.</summary>
 internal sealed class NullBlobResultStore : IBlobResultStore

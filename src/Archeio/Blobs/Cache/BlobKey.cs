@@ -1,4 +1,4 @@
-namespace Archeio.Blobs;
+namespace Archeio.Blobs.Cache;
 
 /// <summary>A (mirror, digest) pair: the unit the blob checks cache, coalesce and count (40 bytes with padding).</summary>
 /// <param name="Mirror">The mirror's index in <c>Archeio:Mirrors</c>.</param>

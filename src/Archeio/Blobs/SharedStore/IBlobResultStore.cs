@@ -1,6 +1,6 @@
 using Archeio.Configuration;
 
-namespace Archeio.Blobs;
+namespace Archeio.Blobs.SharedStore;
 
 /// <summary>
 /// Answers of mirror checks shared by the replicas of the service, so that one replica's HEAD spares

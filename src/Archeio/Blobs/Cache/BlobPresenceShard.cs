@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Archeio.Blobs;
+namespace Archeio.Blobs.Cache;
 
 /// <summary>
 /// One lock's worth of <see cref="BlobPresenceCache"/>: an exact LRU of at most <see cref="Capacity"/>

@@ -2,7 +2,7 @@ using System.Globalization;
 using Archeio.Configuration;
 using StackExchange.Redis;
 
-namespace Archeio.Blobs;
+namespace Archeio.Blobs.SharedStore;
 
 /// <summary>
 /// Mirror-check answers in Redis, shared by replicas: key <c>archeio:v1:blob:&lt;mirror&gt;:&lt;digest&gt;</c>,

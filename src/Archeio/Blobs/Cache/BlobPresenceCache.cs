@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Archeio.Blobs;
+namespace Archeio.Blobs.Cache;
 
 /// <summary>
 /// The local cache of blob-check answers: (mirror, digest) → present or absent, each with its own

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Archeio.Blobs;
+using Archeio.Blobs.SharedStore;
 using Archeio.Configuration;
 using Archeio.TestBed;
 using Archeio.Tests.Support;
@@ -7,7 +7,7 @@ using Archeio.Tests.TestBed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Archeio.Tests.Blobs;
+namespace Archeio.Tests.Blobs.SharedStore;
 
 /// <summary>The shared result store against a real redis-server on loopback, which the tests kill, freeze and restart.</summary>
 public sealed class RedisBlobResultStoreTests : IAsyncLifetime

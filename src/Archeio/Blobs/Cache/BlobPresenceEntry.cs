@@ -1,4 +1,4 @@
-namespace Archeio.Blobs;
+namespace Archeio.Blobs.Cache;
 
 /// <summary>
 /// One slot of a <see cref="BlobPresenceShard"/>: the key, the hash-chain and recency links, and the

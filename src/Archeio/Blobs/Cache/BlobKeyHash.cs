@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
-namespace Archeio.Blobs;
+namespace Archeio.Blobs.Cache;
 
 /// <summary>
 /// A keyed 32-bit hash of a (mirror, digest) pair for <see cref="BlobPresenceCache"/>'s shard and

@@ -1,8 +1,8 @@
 using System.Globalization;
-using Archeio.Blobs;
+using Archeio.Blobs.Cache;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Archeio.Tests.Blobs;
+namespace Archeio.Tests.Blobs.Cache;
 
 public sealed class BlobPresenceCacheTests
 {

@@ -1,7 +1,7 @@
-using Archeio.Blobs;
+using Archeio.Blobs.Cache;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Archeio.Tests.Blobs;
+namespace Archeio.Tests.Blobs.Cache;
 
 /// <summary>
 /// The obvious LRU with expiry, as a list in recency order (most recent first) searched linearly: the
