@@ -107,7 +107,7 @@ public sealed class RegistryClientFakeTests : IDisposable
     [Fact]
     public async Task Retries_503_with_backoff_and_Retry_After_on_the_TimeProvider()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new WaitingTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var attempts = new List<DateTimeOffset>();
         await using var registry = await FakeSourceRegistry.StartAsync(context =>
         {
@@ -130,21 +130,25 @@ public sealed class RegistryClientFakeTests : IDisposable
         });
         var client = new RegistryClient(registry.BaseUri, new RegistryPipeline(_http, retry: new RetryPolicy(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30)), time: time));
 
-        var tags = await RunOnFakeTimeAsync(time, client.ListTagsAsync("r"));
+        var tags = await time.RunAsync(client.ListTagsAsync("r"));
 
         Assert.Equal(["x"], tags);
         Assert.Equal(3, attempts.Count);
         Assert.Equal(3, client.RequestCount);
         var backoff = attempts[1] - attempts[0];
         var retryAfter = attempts[2] - attempts[1];
-        Assert.InRange(backoff, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250));
-        Assert.InRange(retryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(1050));
+
+        // The clock moved only while the client waited, by what it waited: the backoff with equal jitter on the
+        // 200 ms base, in [100 ms, 200 ms), then the registry's Retry-After of 1 s exactly.
+        Assert.Equal([backoff, retryAfter], time.Waits);
+        Assert.InRange(backoff, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200) - TimeSpan.FromTicks(1));
+        Assert.Equal(TimeSpan.FromSeconds(1), retryAfter);
     }
 
     [Fact]
     public async Task Gives_up_after_the_bounded_attempts()
     {
-        var time = new FakeTimeProvider();
+        var time = new WaitingTimeProvider();
         await using var registry = await FakeSourceRegistry.StartAsync(context =>
         {
             context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
@@ -152,10 +156,11 @@ public sealed class RegistryClientFakeTests : IDisposable
         });
         var client = new RegistryClient(registry.BaseUri, new RegistryPipeline(_http, retry: new RetryPolicy(3, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)), time: time));
 
-        var error = await Assert.ThrowsAsync<RegistryException>(() => RunOnFakeTimeAsync(time, client.ListTagsAsync("r")));
+        var error = await Assert.ThrowsAsync<RegistryException>(() => time.RunAsync(client.ListTagsAsync("r")));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, error.StatusCode);
         Assert.Equal(3, registry.Requests.Count);
+        Assert.Equal(2, time.Waits.Count);
     }
 
     [Fact]
@@ -186,33 +191,17 @@ public sealed class RegistryClientFakeTests : IDisposable
     [Fact]
     public async Task Connection_errors_are_retried_then_surface()
     {
-        var time = new FakeTimeProvider();
+        var time = new WaitingTimeProvider();
         var closed = new Uri("http://127.0.0.1:" + LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture));
         var client = new RegistryClient(closed, new RegistryPipeline(_http, retry: new RetryPolicy(4, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)), time: time));
 
-        await Assert.ThrowsAsync<HttpRequestException>(() => RunOnFakeTimeAsync(time, client.ListTagsAsync("r")));
+        await Assert.ThrowsAsync<HttpRequestException>(() => time.RunAsync(client.ListTagsAsync("r")));
 
         Assert.Equal(4, client.RequestCount);
+        Assert.Equal(3, time.Waits.Count);
     }
 
     public void Dispose() => _http.Dispose();
-
-    /// <summary>
-    /// Moves fake time on in 50 ms steps until <paramref name="task"/> ends: a client that slept on the real
-    /// clock instead of the TimeProvider would make this time out.
-    /// </summary>
-    private static async Task<T> RunOnFakeTimeAsync<T>(FakeTimeProvider time, Task<T> task)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!task.IsCompleted && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-            time.Advance(TimeSpan.FromMilliseconds(50));
-        }
-
-        Assert.True(task.IsCompleted, "the client did not finish on fake time");
-        return await task;
-    }
 
     /// <summary>A registry that wants a token it issued at <c>/token</c>; the token realm wants <paramref name="expectedBasic"/> if set.</summary>
     private static Task TokenProtected(HttpContext context, Func<string> issue, string? expectedBasic)
