@@ -20,7 +20,9 @@ WORKDIR /src
 COPY global.json .editorconfig Directory.Build.props Directory.Packages.props ./
 # Restore first, from the project file alone, so that the package layer is cached across source edits.
 COPY src/Archeio/Archeio.csproj src/Archeio/
+COPY src/Archeio.Oci/Archeio.Oci.csproj src/Archeio.Oci/
 RUN dotnet restore src/Archeio -r linux-x64 -p:PublishAot=true
+COPY src/Archeio.Oci/ src/Archeio.Oci/
 COPY src/Archeio/ src/Archeio/
 RUN dotnet publish src/Archeio -c Release -r linux-x64 -p:PublishAot=true -o /out
 
@@ -29,7 +31,9 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build-geranos
 WORKDIR /src
 COPY global.json .editorconfig Directory.Build.props Directory.Packages.props ./
 COPY src/Geranos/Geranos.csproj src/Geranos/
+COPY src/Archeio.Oci/Archeio.Oci.csproj src/Archeio.Oci/
 RUN dotnet restore src/Geranos
+COPY src/Archeio.Oci/ src/Archeio.Oci/
 COPY src/Geranos/ src/Geranos/
 RUN dotnet publish src/Geranos -c Release --no-restore -p:SatelliteResourceLanguages=en -o /out
 

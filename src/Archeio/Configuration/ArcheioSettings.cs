@@ -8,6 +8,9 @@ namespace Archeio.Configuration;
 /// </summary>
 internal sealed record ArcheioSettings
 {
+    /// <summary>The original service's default <see cref="Port"/>.</summary>
+    public const int DefaultPort = 8080;
+
     /// <summary>TCP port Kestrel listens on, on all interfaces (<c>PORT</c>).</summary>
     public required int Port { get; init; }
 

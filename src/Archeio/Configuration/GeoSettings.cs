@@ -6,4 +6,11 @@ namespace Archeio.Configuration;
 internal sealed record GeoSettings(string? CountryDatabase, string? AsnDatabase)
 {
     public static GeoSettings None { get; } = new(null, null);
+
+    /// <summary>Reads <c>Archeio:Geo</c>; rules that need a database it lacks are reported by <see cref="SettingsLinker"/>.</summary>
+    public static GeoSettings Read(SettingsSection section)
+    {
+        section.CheckKnownKeys(nameof(CountryDatabase), nameof(AsnDatabase));
+        return new GeoSettings(section.ExistingFile(nameof(CountryDatabase)), section.ExistingFile(nameof(AsnDatabase)));
+    }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Archeio.Configuration;
 
 /// <summary>Archeio's own logging settings (<c>Archeio:Logging</c>); levels stay in the standard <c>Logging</c> section.</summary>
@@ -7,4 +9,25 @@ namespace Archeio.Configuration;
 internal sealed record LoggingSettings(LogFormat Format, double AccessSampleRate, bool RedactClientIp)
 {
     public static LoggingSettings Default { get; } = new(LogFormat.Auto, 1.0, false);
+
+    /// <summary>Reads <c>Archeio:Logging</c>; an unset key keeps its <see cref="Default"/>.</summary>
+    public static LoggingSettings Read(SettingsSection section)
+    {
+        section.CheckKnownKeys(nameof(Format), nameof(AccessSampleRate), nameof(RedactClientIp));
+        var format = Default.Format;
+        if (section[nameof(Format)] is { Length: > 0 } formatText && !(Enum.TryParse(formatText, ignoreCase: true, out format) && Enum.IsDefined(format)))
+        {
+            section.Error(nameof(Format), $"'{formatText}' is not one of auto, json, plain");
+        }
+
+        var rate = Default.AccessSampleRate;
+        if (section[nameof(AccessSampleRate)] is { Length: > 0 } rateText
+            && !(double.TryParse(rateText, NumberStyles.Float, CultureInfo.InvariantCulture, out rate) && rate is >= 0 and <= 1))
+        {
+            section.Error(nameof(AccessSampleRate), $"'{rateText}' is not a number from 0 to 1");
+            rate = Default.AccessSampleRate;
+        }
+
+        return new LoggingSettings(format, rate, section.Bool(nameof(RedactClientIp), Default.RedactClientIp));
+    }
 }

@@ -10,4 +10,11 @@ internal sealed record MetricsSettings(int Port)
     public const int DefaultPort = 9090;
 
     public static MetricsSettings Default { get; } = new(DefaultPort);
+
+    /// <summary>Reads <c>Archeio:Metrics</c>; that its port is not the public one is checked by <see cref="SettingsLinker"/>.</summary>
+    public static MetricsSettings Read(SettingsSection section)
+    {
+        section.CheckKnownKeys(nameof(Port));
+        return new MetricsSettings(section.Int(nameof(Port), DefaultPort, 1, 65535));
+    }
 }

@@ -1,3 +1,6 @@
+using System.Collections.Immutable;
+using Archeio.Sources;
+
 namespace Archeio.Configuration;
 
 /// <summary>An object-storage copy of the upstream's blobs.</summary>
@@ -26,4 +29,113 @@ internal sealed record MirrorSettings(string Name, string BlobUrl, int Index = 0
     }
 
     public override string CheckUrl(string name, string digest) => UrlFor(name, digest);
+
+    /// <summary>Names kept for the two upstreams, so that rules can list them beside mirrors.</summary>
+    private static readonly string[] ReservedNames = ["upstream", "signature-upstream"];
+
+    /// <summary>
+    /// Reads <c>Archeio:Mirrors</c>, each at its <see cref="Candidate.Index"/>, and <c>Archeio:DefaultMirrorBaseUrl</c>
+    /// (<c>DEFAULT_AWS_BASE_URL</c>), which sets the <see cref="BlobUrl"/> of the mirror named <c>default</c>.
+    /// </summary>
+    public static ImmutableArray<MirrorSettings> ReadAll(SettingsSection root)
+    {
+        var result = ImmutableArray.CreateBuilder<MirrorSettings>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var defaultBase = root.Url(ArcheioSettingsReader.DefaultMirrorBaseUrlKey, required: false, allowQuery: false);
+        foreach (var item in root.Section(nameof(ArcheioSettings.Mirrors)).Children())
+        {
+            if (Read(item, result.Count, names, defaultBase) is { } mirror)
+            {
+                result.Add(mirror);
+            }
+        }
+
+        // A name is in names once it passed the name checks, whether or not the rest of its mirror was valid.
+        if (defaultBase is not null && !names.Contains("default"))
+        {
+            root.Error(ArcheioSettingsReader.DefaultMirrorBaseUrlKey, "is set (DEFAULT_AWS_BASE_URL) but no mirror is named 'default'");
+        }
+
+        return result.ToImmutable();
+    }
+
+    /// <summary>Reads one <c>Archeio:Mirrors:N</c>, adding its name to <paramref name="names"/>; null when invalid.</summary>
+    private static MirrorSettings? Read(SettingsSection item, int index, HashSet<string> names, string? defaultBase)
+    {
+        item.CheckKnownKeys(nameof(Name), nameof(BlobUrl), nameof(Inventory));
+        var name = item[nameof(Name)];
+        if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            item.Error(nameof(Name), "is required and may not contain spaces");
+            return null;
+        }
+
+        if (ReservedNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+        {
+            item.Error(nameof(Name), $"'{name}' is reserved for the upstream registries");
+            return null;
+        }
+
+        if (!names.Add(name))
+        {
+            item.Error(nameof(Name), $"duplicate mirror name '{name}'");
+            return null;
+        }
+
+        var blobUrl = item[nameof(BlobUrl)];
+        if (string.Equals(name, "default", StringComparison.OrdinalIgnoreCase) && defaultBase is not null)
+        {
+            // DEFAULT_AWS_BASE_URL: the original's layout under a bucket or CDN base URL.
+            blobUrl = defaultBase + "/containers/images/" + DigestPlaceholder;
+        }
+
+        if (CheckBlobUrl(blobUrl) is { } why)
+        {
+            item.Error(nameof(BlobUrl), why);
+            return null;
+        }
+
+        var inventory = item.Text(nameof(Inventory));
+        if (inventory is not null && SourceLocation.IsUrl(inventory))
+        {
+            if (SettingsSection.CheckHttpUrl(inventory, allowQuery: true) is { } bad)
+            {
+                item.Error(nameof(Inventory), bad);
+                return null;
+            }
+        }
+        else if (inventory is not null && !File.Exists(inventory))
+        {
+            item.Error(nameof(Inventory), $"file '{inventory}' does not exist");
+            return null;
+        }
+
+        return new MirrorSettings(name, blobUrl!, index, inventory);
+    }
+
+    /// <summary>Why <paramref name="blobUrl"/> is not a usable template: one <see cref="DigestPlaceholder"/>, in its path or query; null when it is.</summary>
+    private static string? CheckBlobUrl(string? blobUrl)
+    {
+        if (string.IsNullOrWhiteSpace(blobUrl))
+        {
+            return "is required";
+        }
+
+        var first = blobUrl.IndexOf(DigestPlaceholder, StringComparison.Ordinal);
+        if (first < 0 || blobUrl.IndexOf(DigestPlaceholder, first + 1, StringComparison.Ordinal) >= 0)
+        {
+            return $"must contain {DigestPlaceholder} exactly once";
+        }
+
+        var sample = blobUrl.Replace(DigestPlaceholder, "sha256:0", StringComparison.Ordinal);
+        if (SettingsSection.CheckHttpUrl(sample, allowQuery: true) is { } why)
+        {
+            return why;
+        }
+
+        var uri = new Uri(sample);
+        return uri.AbsolutePath.Contains("sha256:0", StringComparison.Ordinal) || uri.Query.Contains("sha256:0", StringComparison.Ordinal)
+            ? null
+            : $"{DigestPlaceholder} must be in the path or query, not the host";
+    }
 }

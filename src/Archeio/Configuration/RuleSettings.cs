@@ -32,4 +32,72 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
 
     /// <summary>True when the rule has no match field: it fits every client.</summary>
     public bool IsCatchAll => Cloud is null && Regions.IsEmpty && Countries.IsEmpty && Continents.IsEmpty && Asns.IsEmpty;
+
+    /// <summary>The key of the match fields (<see cref="Cloud"/>, <see cref="Regions"/>, …).</summary>
+    public const string MatchKey = "Match";
+
+    /// <summary>The key of <see cref="Candidates"/>: mirror names, <c>upstream</c>, <c>signature-upstream</c>.</summary>
+    public const string MirrorsKey = "Mirrors";
+
+    /// <summary>The key of a <see cref="Split"/> share's candidate name.</summary>
+    public const string ShareMirrorKey = "Mirror";
+
+    /// <summary>Continent codes of the ISO 3166 / GeoNames convention.</summary>
+    private static readonly string[] ContinentCodes = ["AF", "AN", "AS", "EU", "NA", "OC", "SA"];
+
+    /// <summary>
+    /// Reads one <c>Archeio:Rules:N</c> at <paramref name="index"/>: its match fields, and the names it lists, which
+    /// <see cref="SettingsLinker"/> resolves. Slots are left where the names' errors belong.
+    /// </summary>
+    public static RuleDraft Read(SettingsSection rule, int index)
+    {
+        rule.CheckKnownKeys(MatchKey, MirrorsKey, nameof(Split), nameof(Upstream));
+        var match = rule.Section(MatchKey);
+        var errorsBefore = rule.ErrorCount;
+        match.CheckKnownKeys(nameof(Cloud), nameof(Regions), nameof(Countries), nameof(Continents), nameof(Asns));
+        var cloud = match.Text(nameof(Cloud));
+        var regions = match.Strings(nameof(Regions));
+        var cloudErrors = match.Later();
+        if (regions.Length > 0 && cloud is null)
+        {
+            match.Error(nameof(Regions), "needs Match:Cloud (region names are only unique within a cloud)");
+        }
+
+        var countries = match.Codes(nameof(Countries), c => c.Length == 2 && c.All(char.IsAsciiLetter), "an ISO 3166-1 alpha-2 country code (e.g. NL)");
+        var continents = match.Codes(nameof(Continents), c => ContinentCodes.Contains(c), "a continent code (AF, AN, AS, EU, NA, OC, SA)");
+        var asns = match.Asns(nameof(Asns));
+        var matchValid = rule.ErrorCount == errorsBefore;
+
+        // "default" names Archeio:Upstream, as no rule upstream does.
+        var upstream = rule[nameof(Upstream)] is { Length: > 0 } upstreamName && !string.Equals(upstreamName, UpstreamSettings.DefaultName, StringComparison.OrdinalIgnoreCase)
+            ? new NameRef(rule.KeyOf(nameof(Upstream)), upstreamName)
+            : null;
+        var nameErrors = rule.Later();
+        var mirrors = rule.Section(MirrorsKey).Children().Select(m => new NameRef(m.Path, m.Value)).ToImmutableArray();
+
+        var shares = ImmutableArray.CreateBuilder<ShareDraft>();
+        var split = rule.Section(nameof(Split));
+        foreach (var share in split.Children())
+        {
+            share.CheckKnownKeys(ShareMirrorKey, nameof(SplitSettings.Percent));
+            var shareMirror = share.Section(ShareMirrorKey);
+            var shareErrors = share.Later();
+            var percent = share.Int(nameof(SplitSettings.Percent), -1, 0, 100);
+            if (percent < 0 && share[nameof(SplitSettings.Percent)] is null)
+            {
+                share.Error(nameof(SplitSettings.Percent), "is required (0 to 100)");
+            }
+
+            shares.Add(new ShareDraft(new NameRef(shareMirror.Path, shareMirror.Value), percent, shareErrors));
+        }
+
+        var unlinked = new RuleSettings(cloud, regions, [])
+        {
+            Index = index,
+            Countries = countries,
+            Continents = continents,
+            Asns = asns,
+        };
+        return new RuleDraft(rule.Path, unlinked, matchValid, upstream, mirrors, shares.ToImmutable(), split.Path, cloudErrors, nameErrors, rule.Later());
+    }
 }

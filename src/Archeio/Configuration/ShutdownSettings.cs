@@ -10,4 +10,11 @@ internal sealed record ShutdownSettings(TimeSpan Drain)
     public static readonly TimeSpan DefaultDrain = TimeSpan.FromSeconds(5);
 
     public static ShutdownSettings Default { get; } = new(DefaultDrain);
+
+    /// <summary>Reads <c>Archeio:Shutdown</c>; zero drain is allowed.</summary>
+    public static ShutdownSettings Read(SettingsSection section)
+    {
+        section.CheckKnownKeys(nameof(Drain));
+        return new ShutdownSettings(section.TimeSpan(nameof(Drain), DefaultDrain, TimeSpan.FromMinutes(5), allowZero: true));
+    }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Archeio.Configuration;
 
 /// <summary>
@@ -27,6 +29,42 @@ internal sealed record UpstreamSettings(string Endpoint, string Path, string? Si
 
     /// <summary>Authority of <see cref="SignatureEndpoint"/>, for logs.</summary>
     public string? SignatureHost { get; } = SignatureEndpoint is null ? null : new Uri(SignatureEndpoint).Authority;
+
+    /// <summary>Reads <c>Archeio:Upstream</c>, or one of <c>Archeio:Upstreams</c> (which also knows <paramref name="extraKeys"/>); null when its endpoint is invalid.</summary>
+    public static UpstreamSettings? Read(SettingsSection section, params string[] extraKeys)
+    {
+        section.CheckKnownKeys([nameof(Endpoint), nameof(Path), nameof(SignatureEndpoint), nameof(SignaturePath), .. extraKeys]);
+        var endpoint = section.Url(nameof(Endpoint), required: true, allowQuery: false);
+        var path = section.RepositoryPath(nameof(Path)) ?? string.Empty;
+        var signatureEndpoint = section.Url(nameof(SignatureEndpoint), required: false, allowQuery: false);
+        var signaturePath = section.RepositoryPath(nameof(SignaturePath)) ?? path;
+        return endpoint is null ? null : new UpstreamSettings(endpoint, path, signatureEndpoint, signaturePath);
+    }
+
+    /// <summary>Reads <c>Archeio:Upstreams</c>: each named, uniquely and not <see cref="DefaultName"/>.</summary>
+    public static ImmutableArray<UpstreamSettings> ReadNamed(SettingsSection section)
+    {
+        var result = ImmutableArray.CreateBuilder<UpstreamSettings>();
+        foreach (var item in section.Children())
+        {
+            var name = item[nameof(Name)];
+            if (string.IsNullOrWhiteSpace(name) || name.Any(char.IsWhiteSpace))
+            {
+                item.Error(nameof(Name), "is required and may not contain spaces");
+            }
+            else if (string.Equals(name, DefaultName, StringComparison.OrdinalIgnoreCase)
+                || result.Any(u => string.Equals(u.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                item.Error(nameof(Name), $"'{name}' is taken ('default' is Archeio:Upstream)");
+            }
+            else if (Read(item, nameof(Name)) is { } upstream)
+            {
+                result.Add(upstream with { Name = name });
+            }
+        }
+
+        return result.ToImmutable();
+    }
 
     private static string BuildPrefix(string endpoint, string path)
         => path.Length == 0 ? endpoint + "/v2/" : endpoint + "/v2/" + path + "/";

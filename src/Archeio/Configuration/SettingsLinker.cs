@@ -1,0 +1,212 @@
+using System.Collections.Immutable;
+
+namespace Archeio.Configuration;
+
+/// <summary>
+/// Every section as read, before linking (<see cref="SettingsLinker"/>); null or empty where a section was invalid.
+/// <c>GeoErrors</c> is where rules that need a database <c>Geo</c> lacks are reported (after the Geo errors);
+/// <c>MetricsErrors</c> where a <c>Metrics</c> port equal to <c>Port</c> is reported (after the Metrics errors).
+/// </summary>
+internal sealed record SettingsDraft(
+    int Port,
+    string InfoUrl,
+    string PrivacyUrl,
+    UpstreamSettings? Upstream,
+    ImmutableArray<UpstreamSettings> Upstreams,
+    ClientIpSettings ClientIp,
+    ImmutableArray<RangeSourceSettings> Ranges,
+    RangesRefreshSettings RangesRefresh,
+    ImmutableArray<MirrorSettings> Mirrors,
+    ImmutableArray<RuleDraft> Rules,
+    BlobCheckSettings BlobCheck,
+    GeoSettings Geo,
+    ErrorSlot GeoErrors,
+    bool RouteHeader,
+    MetricsSettings Metrics,
+    ErrorSlot MetricsErrors,
+    ShutdownSettings Shutdown,
+    LoggingSettings Logging);
+
+/// <summary>
+/// Turns the sections as read into the linked model the router uses: names in rules become the mirror and upstream
+/// objects they name, rule upstreams listed as <c>upstream</c>/<c>signature-upstream</c> become candidates after the
+/// mirrors, and the checks that need more than one section run. Each error goes to the slot its draft left for it.
+/// </summary>
+internal static class SettingsLinker
+{
+    /// <summary>The linked settings; null when <see cref="SettingsDraft.Upstream"/> is (its errors are then reported already).</summary>
+    public static ArcheioSettings? Link(SettingsDraft draft)
+    {
+        var upstreamCandidates = new List<Candidate>();
+        var rules = LinkRules(draft, upstreamCandidates);
+        foreach (var rule in rules)
+        {
+            var key = $"{ArcheioSettingsReader.SectionName}:Rules:{rule.Index}:{RuleSettings.MatchKey}";
+            if ((!rule.Countries.IsEmpty || !rule.Continents.IsEmpty) && draft.Geo.CountryDatabase is null)
+            {
+                draft.GeoErrors.Add(new(key, "matches on Countries or Continents, which need Geo:CountryDatabase"));
+            }
+
+            if (!rule.Asns.IsEmpty && draft.Geo.AsnDatabase is null)
+            {
+                draft.GeoErrors.Add(new(key, "matches on Asns, which need Geo:AsnDatabase"));
+            }
+        }
+
+        if (draft.Metrics.Port == draft.Port)
+        {
+            draft.MetricsErrors.Add(nameof(MetricsSettings.Port), $"{draft.Port} is also the public Port: metrics and health must not be served to the internet");
+        }
+
+        if (draft.Upstream is null)
+        {
+            return null;
+        }
+
+        return new ArcheioSettings
+        {
+            Port = draft.Port,
+            InfoUrl = draft.InfoUrl,
+            PrivacyUrl = draft.PrivacyUrl,
+            Upstream = draft.Upstream,
+            Upstreams = draft.Upstreams,
+            ClientIp = draft.ClientIp,
+            Ranges = draft.Ranges,
+            RangesRefresh = draft.RangesRefresh,
+            Mirrors = draft.Mirrors,
+            // Upstreams that rules list as candidates are checked like mirrors, after the real ones.
+            Candidates = [.. draft.Mirrors, .. upstreamCandidates],
+            Rules = rules,
+            BlobCheck = draft.BlobCheck,
+            Geo = draft.Geo,
+            RouteHeader = draft.RouteHeader,
+            Metrics = draft.Metrics,
+            Shutdown = draft.Shutdown,
+            Logging = draft.Logging,
+        };
+    }
+
+    /// <summary>Resolves every rule's names, in rule order, adding the upstream candidates they list to <paramref name="upstreamCandidates"/>.</summary>
+    private static ImmutableArray<RuleSettings> LinkRules(SettingsDraft draft, List<Candidate> upstreamCandidates)
+    {
+        var result = ImmutableArray.CreateBuilder<RuleSettings>();
+        string? catchAll = null;
+        foreach (var rule in draft.Rules)
+        {
+            var cloud = rule.Unlinked.Cloud;
+            if (cloud is not null && !draft.Ranges.Any(r => string.Equals(r.Cloud, cloud, StringComparison.OrdinalIgnoreCase)))
+            {
+                rule.CloudErrors.Add(nameof(RuleSettings.Cloud), $"no Ranges source defines cloud '{cloud}', so this rule could never match");
+            }
+
+            UpstreamSettings? ruleUpstream = null;
+            if (rule.Upstream is { } upstreamName)
+            {
+                ruleUpstream = draft.Upstreams.FirstOrDefault(u => string.Equals(u.Name, upstreamName.Value, StringComparison.OrdinalIgnoreCase));
+                if (ruleUpstream is null)
+                {
+                    rule.NameErrors.Add(new(upstreamName.Key, $"no upstream is named '{upstreamName.Value}' (see Archeio:Upstreams)"));
+                }
+            }
+
+            // "upstream" and "signature-upstream" in a list: this rule's upstream, checked like a mirror.
+            Candidate? Resolve(NameRef name, ErrorSlot errors)
+                => name.Value?.ToLowerInvariant() is "upstream" or "signature-upstream"
+                    ? UpstreamCandidate(name, ruleUpstream ?? draft.Upstream, draft.Upstream, draft.Mirrors.Length, upstreamCandidates, errors)
+                    : FindMirror(draft.Mirrors, name, errors);
+
+            var candidates = ImmutableArray.CreateBuilder<Candidate>();
+            foreach (var name in rule.Mirrors)
+            {
+                if (Resolve(name, rule.NameErrors) is { } candidate)
+                {
+                    candidates.Add(candidate);
+                }
+            }
+
+            var split = ImmutableArray.CreateBuilder<SplitSettings>();
+            var total = 0;
+            foreach (var share in rule.Split)
+            {
+                if (Resolve(share.Mirror, share.Errors) is { } candidate && share.Percent >= 0)
+                {
+                    total += share.Percent;
+                    split.Add(new SplitSettings(candidate, share.Percent));
+                }
+            }
+
+            if (total > 100)
+            {
+                rule.EndErrors.Add(new(rule.SplitKey, $"the shares add up to {total}%, more than 100%"));
+            }
+
+            var settings = rule.Unlinked with { Candidates = candidates.ToImmutable(), Split = split.ToImmutable(), Upstream = ruleUpstream };
+
+            // A rule after a catch-all could never be reached: almost certainly a mistake in the order.
+            if (catchAll is not null)
+            {
+                rule.EndErrors.Add(new(rule.Key, $"unreachable: {catchAll} matches every client, so later rules are never tried"));
+            }
+            else if (settings.IsCatchAll && rule.MatchValid)
+            {
+                catchAll = rule.Key;
+            }
+
+            result.Add(settings);
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static MirrorSettings? FindMirror(ImmutableArray<MirrorSettings> mirrors, NameRef name, ErrorSlot errors)
+    {
+        var mirror = mirrors.FirstOrDefault(m => string.Equals(m.Name, name.Value, StringComparison.OrdinalIgnoreCase));
+        if (mirror is null)
+        {
+            errors.Add(new(name.Key, $"no mirror is named '{name.Value}'"));
+        }
+
+        return mirror;
+    }
+
+    /// <summary>
+    /// The candidate for <c>upstream</c> or <c>signature-upstream</c> of <paramref name="upstream"/>. Each distinct one
+    /// is added to <paramref name="candidates"/> once, numbered from <paramref name="firstIndex"/> in the order rules first list it.
+    /// </summary>
+    private static Candidate? UpstreamCandidate(
+        NameRef name,
+        UpstreamSettings? upstream,
+        UpstreamSettings? defaultUpstream,
+        int firstIndex,
+        List<Candidate> candidates,
+        ErrorSlot errors)
+    {
+        if (upstream is null)
+        {
+            return null;
+        }
+
+        var signature = string.Equals(name.Value, "signature-upstream", StringComparison.OrdinalIgnoreCase);
+        if (signature && upstream.SignaturePrefix is null)
+        {
+            // Signatures live in the canonical registry: fall back to Archeio:Upstream's signature endpoint.
+            upstream = defaultUpstream?.SignaturePrefix is not null ? defaultUpstream : null;
+            if (upstream is null)
+            {
+                errors.Add(new(name.Key, "'signature-upstream' needs Upstream:SignatureEndpoint"));
+                return null;
+            }
+        }
+
+        var index = firstIndex + candidates.Count;
+        Candidate candidate = signature ? new SignatureUpstreamCandidate(upstream, index) : new UpstreamCandidate(upstream, index);
+        var known = candidates.Find(c => c.Name == candidate.Name);
+        if (known is not null)
+        {
+            return known;
+        }
+
+        candidates.Add(candidate);
+        return candidate;
+    }
+}
