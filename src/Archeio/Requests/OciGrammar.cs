@@ -5,7 +5,7 @@ namespace Archeio.Requests;
 
 /// <summary>
 /// The grammars of the OCI distribution spec, as hand-written scanners over spans (every blob request
-/// validates a name and a digest: the generated regexes this replaced cost about 200 ns a request, see
+/// validates a name and a digest, and generated regexes cost about 200 ns a request there, see
 /// docs/performance.md). Each scanner accepts exactly the language of the regex quoted on it; the tests
 /// check them against those regexes on generated strings.
 /// Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
