@@ -108,6 +108,31 @@ public sealed class RouterTests
         Assert.Equal(first.Candidates, second.Candidates);
     }
 
+    [Fact]
+    public void A_mirror_laid_out_per_repository_gets_the_repository_in_its_url()
+    {
+        var byRepository = new MirrorSettings("by-repository", "https://mirror.example/{name}/blobs/{digest}", 3);
+        var router = new Router(TestSettings.Create(mirrors: [Paris, Frankfurt, Cdn, byRepository], rules: [new RuleSettings(null, [], [byRepository])]));
+        var request = new RequestFacts("GET", RequestTargetParser.Parse("/v2/a/b/blobs/" + Digests.Pause), Client(null, null));
+
+        var decision = Assert.IsType<Redirect>(router.DecideHeld(request, byRepository));
+
+        Assert.True(byRepository.IsRepositoryScoped);
+        Assert.Equal("https://mirror.example/a/b/blobs/" + Digests.Pause, decision.Location);
+        Assert.Equal("https://mirror.example/a/b/blobs/" + Digests.Pause, byRepository.CheckUrl("a/b", Digests.Pause));
+    }
+
+    [Fact]
+    public void The_route_header_says_none_and_upstream_when_no_rule_fits_and_no_candidate_holds_the_blob()
+    {
+        var router = new Router(TestSettings.Create(mirrors: [Paris], rules: [new RuleSettings("AWS", [], [Paris])]));
+        var unmatched = Assert.IsType<Redirect>(router.Decide(Blob(Client(null, null))));
+        var fallback = Assert.IsType<Redirect>(router.DecideHeld(Blob(Client("AWS", "eu-west-3")), null));
+
+        Assert.Equal("rule=none; mirror=upstream", Archeio.Hosting.RegistryHandler.RouteHeaderValue(unmatched));
+        Assert.Equal("rule=0; mirror=upstream", Archeio.Hosting.RegistryHandler.RouteHeaderValue(fallback));
+    }
+
     private static RequestFacts Blob(ClientFacts client, string query = "")
         => new("GET", RequestTargetParser.Parse("/v2/pause/blobs/" + Digests.Pause + query), client);
 
