@@ -8,7 +8,11 @@ using Archeio.Tests.Support;
 
 namespace Archeio.Tests.EndToEnd;
 
-/// <summary>Blob checks of the real server process against real mirrors on loopback sockets.</summary>
+/// <summary>
+/// Blob checks of the real server process against real mirrors on loopback sockets. They time requests against the
+/// check timeout, so they run alone with the other budget-timed tests (<see cref="Security.TimedFaultIsolation"/>).
+/// </summary>
+[Collection(Security.TimedFaultIsolation.Name)]
 public sealed class BlobCheckTests
 {
     [Fact]
