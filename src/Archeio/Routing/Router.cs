@@ -73,9 +73,8 @@ internal sealed class Router(ArcheioSettings settings)
         var rule = MatchRule(client);
         if (rule is not null)
         {
-            var plan = _plans.TryGetValue(rule, out var plans)
-                ? plans[ShareOf(rule, client) + 1]
-                : new BlobPlan(rule, CandidatesFor(rule, ShareOf(rule, client)), UpstreamFor(rule));
+            // MatchRule returns one of the settings' rules, each of which has its plans.
+            var plan = _plans[rule][ShareOf(rule, client) + 1];
             if (!plan.Candidates.IsEmpty)
             {
                 return plan;

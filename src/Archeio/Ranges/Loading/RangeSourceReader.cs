@@ -34,14 +34,15 @@ internal static class RangeSourceReader
 
         // With a snapshot directory, hash the file in small pieces first: when its snapshot matches, the JSON never
         // needs a buffer of its own (Azure's is 4 MB, and a large allocation at start costs a full collection).
-        if (!content.IsUrl && snapshots is not null && content.Body.CanSeek
-            && TryReadSnapshot(source, () => HashStream(content.Body, cancellationToken), snapshots) is { } known)
+        var looked = !content.IsUrl && snapshots is not null && content.Body.CanSeek;
+        if (looked && TryReadSnapshot(source, () => HashStream(content.Body, cancellationToken), snapshots!) is { } known)
         {
             return (new RangeData(known, RangeSnapshotUse.Read), ReadOnlyMemory<byte>.Empty);
         }
 
         var (body, length) = await ReadAllAsync(source, content, cancellationToken);
-        var (prefixes, snapshot) = await ParseAsync(source, body, length, snapshots, cancellationToken);
+        // A snapshot already looked up (missing, or of other bytes) is not read and compared a second time.
+        var (prefixes, snapshot) = await ParseAsync(source, body, length, snapshots, cancellationToken, lookUp: !looked);
         return (new RangeData(prefixes, snapshot), body.AsMemory(0, length));
     }
 
@@ -100,7 +101,7 @@ internal static class RangeSourceReader
     /// </summary>
     /// <exception cref="RangeFormatException">The body is not in <paramref name="source"/>'s format.</exception>
     public static async Task<(IReadOnlyList<CloudPrefix> Prefixes, RangeSnapshotUse Snapshot)> ParseAsync(
-        RangeSourceSettings source, byte[] body, int length, RangeCache? snapshots, CancellationToken cancellationToken)
+        RangeSourceSettings source, byte[] body, int length, RangeCache? snapshots, CancellationToken cancellationToken, bool lookUp = true)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(body);
@@ -110,7 +111,7 @@ internal static class RangeSourceReader
         }
 
         var hash = RangeSnapshot.HashOf(body.AsSpan(0, length));
-        if (TryReadSnapshot(source, () => hash, snapshots) is { } known)
+        if (lookUp && TryReadSnapshot(source, () => hash, snapshots) is { } known)
         {
             return (known, RangeSnapshotUse.Read);
         }
