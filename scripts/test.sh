@@ -18,7 +18,7 @@ fi
 # The end-to-end test bed: a real registry, pull clients, object stores, a load balancer; and the NativeAOT
 # toolchain's zlib (the machine's gcc links; the Dockerfile installs clang) for the test that replays the Dockerfile's publish step;
 # wrk for the bounded load test (Security/LoadTests).
-packages=(docker-registry skopeo podman containerd nginx umoci redis-server zlib1g-dev python3 wrk)
+packages=(docker-registry skopeo podman containerd docker.io nginx umoci redis-server zlib1g-dev python3 wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -30,7 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Packages start their services on install; the tests start their own, on other ports.
-for service in nginx docker-registry containerd redis-server; do
+for service in nginx docker-registry containerd docker redis-server; do
   if command -v systemctl >/dev/null 2>&1; then systemctl stop "$service" >/dev/null 2>&1 || true; fi
 done
 if [ ! -x .tools/node_modules/.bin/s3rver ]; then
