@@ -11,6 +11,7 @@ namespace Archeio.Blobs;
 /// Answers "does this mirror hold this blob?" at the cost of at most one HEAD per (mirror, digest) per cache
 /// lifetime, in this order:
 /// <list type="number">
+/// <item>a mirror out of rotation (its probe failed: <see cref="TakeOutOfRotation"/>) holds nothing, for now;</item>
 /// <item>the mirror's inventory (digests it is known to hold: present, no HEAD);</item>
 /// <item>the local cache (present for <c>PresentTtl</c>, absent for <c>AbsentTtl</c>; bounded, LRU);</item>
 /// <item>concurrent callers for the same uncached key share one resolution (coalescing);</item>
@@ -73,9 +74,28 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
 
     internal BreakerState BreakerOf(Candidate mirror) => _breakers[mirror.Index].State;
 
+    /// <summary>Why and since when a failed probe keeps <paramref name="mirror"/> out of rotation; null while it is in.</summary>
+    internal ProbeHold? OutOfRotation(Candidate mirror) => _breakers[mirror.Index].Hold;
+
+    /// <summary>
+    /// A probe failed: the mirror's breaker is held open with <paramref name="reason"/>, and every request finds the
+    /// mirror absent (without a HEAD, whatever its inventory and cache say) until <see cref="ReturnToRotation"/>.
+    /// </summary>
+    internal void TakeOutOfRotation(Candidate mirror, string reason)
+        => Report(mirror, _breakers[mirror.Index].HoldOpen(reason, _time.GetUtcNow()));
+
+    /// <summary>A probe passed: the mirror's breaker closes if a probe held it open.</summary>
+    internal void ReturnToRotation(Candidate mirror) => Report(mirror, _breakers[mirror.Index].ReleaseHold());
+
     public async ValueTask<bool> ExistsAsync(Candidate mirror, string name, string digest, CancellationToken budget)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(mirror.Index, _breakers.Length, nameof(mirror));
+        if (_breakers[mirror.Index].IsHeld)
+        {
+            Counters.BreakerSkip();
+            return false;
+        }
+
         var key = KeyOf(mirror, name, digest);
         if (TryGetKnown(key, out var present))
         {
@@ -116,6 +136,13 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     public bool TryGetKnown(Candidate mirror, string name, string digest, out bool present)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(mirror.Index, _breakers.Length, nameof(mirror));
+        if (_breakers[mirror.Index].IsHeld)
+        {
+            Counters.BreakerSkip();
+            present = false;
+            return true;
+        }
+
         return TryGetKnown(KeyOf(mirror, name, digest), out present);
     }
 

@@ -43,6 +43,9 @@ internal sealed record ArcheioSettings
 
     public required BlobCheckSettings BlobCheck { get; init; }
 
+    /// <summary>How mirrors with a <see cref="MirrorSettings.Probe"/> are probed (<c>Probes</c>).</summary>
+    public ProbeSettings Probes { get; init; } = ProbeSettings.Default;
+
     /// <summary>Add <c>X-Archeio-Route: rule=&lt;n&gt;; mirror=&lt;name&gt;</c> to blob redirects (<c>Debug:RouteHeader</c>).</summary>
     public bool RouteHeader { get; init; }
 

@@ -43,7 +43,7 @@ internal static class ArcheioSettingsReader
         nameof(ArcheioSettings.Port), nameof(ArcheioSettings.InfoUrl), nameof(ArcheioSettings.PrivacyUrl), nameof(ArcheioSettings.Upstream),
         nameof(ArcheioSettings.ClientIp), nameof(ArcheioSettings.Ranges), RangesDirectoryKey, nameof(ArcheioSettings.RangesRefresh),
         nameof(ArcheioSettings.Mirrors), DefaultMirrorBaseUrlKey, nameof(ArcheioSettings.Rules), nameof(ArcheioSettings.BlobCheck),
-        nameof(ArcheioSettings.Geo), nameof(ArcheioSettings.Upstreams), DebugKey, nameof(ArcheioSettings.Metrics),
+        nameof(ArcheioSettings.Probes), nameof(ArcheioSettings.Geo), nameof(ArcheioSettings.Upstreams), DebugKey, nameof(ArcheioSettings.Metrics),
         nameof(ArcheioSettings.Shutdown), nameof(ArcheioSettings.Logging),
     ];
 
@@ -72,6 +72,7 @@ internal static class ArcheioSettingsReader
         var mirrors = MirrorSettings.ReadAll(root);
         var rules = root.Section(nameof(ArcheioSettings.Rules)).Children().Select((rule, index) => RuleSettings.Read(rule, index)).ToImmutableArray();
         var blobCheck = BlobCheckSettings.Read(root.Section(nameof(ArcheioSettings.BlobCheck)));
+        var probes = ProbeSettings.Read(root.Section(nameof(ArcheioSettings.Probes)));
         var geoSection = root.Section(nameof(ArcheioSettings.Geo));
         var geo = GeoSettings.Read(geoSection);
         var geoErrors = geoSection.Later();
@@ -86,7 +87,7 @@ internal static class ArcheioSettingsReader
 
         var settings = SettingsLinker.Link(new SettingsDraft(
             port, info, privacy, upstream, upstreams, clientIp, ranges, rangesRefresh, mirrors, rules, blobCheck,
-            geo, geoErrors, routeHeader, metrics, metricsErrors, shutdown, logging));
+            probes, geo, geoErrors, routeHeader, metrics, metricsErrors, shutdown, logging));
         errors = log.ToList();
         return errors.Count > 0 ? null : settings;
     }

@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using Archeio.Oci.Digests;
+using Archeio.Requests;
 using Archeio.Sources;
 
 namespace Archeio.Configuration;
@@ -8,7 +10,8 @@ namespace Archeio.Configuration;
 /// <param name="BlobUrl">URL template with exactly one <c>{digest}</c> placeholder, and optionally <c>{name}</c> (the repository).</param>
 /// <param name="Index">Position in <c>Archeio:Mirrors</c>, which is also its position in <see cref="ArcheioSettings.Candidates"/>.</param>
 /// <param name="Inventory">File path or http(s) URL of the mirror's inventory (digests it holds, one per line), or null.</param>
-internal sealed record MirrorSettings(string Name, string BlobUrl, int Index = 0, string? Inventory = null) : Candidate(Name, Index)
+/// <param name="Probe">The object the mirror's client-shaped probes fetch, or null: the mirror is not probed.</param>
+internal sealed record MirrorSettings(string Name, string BlobUrl, int Index = 0, string? Inventory = null, MirrorProbe? Probe = null) : Candidate(Name, Index)
 {
     public const string DigestPlaceholder = "{digest}";
 
@@ -62,7 +65,7 @@ internal sealed record MirrorSettings(string Name, string BlobUrl, int Index = 0
     /// <summary>Reads one <c>Archeio:Mirrors:N</c>, adding its name to <paramref name="names"/>; null when invalid.</summary>
     private static MirrorSettings? Read(SettingsSection item, int index, HashSet<string> names, string? defaultBase)
     {
-        item.CheckKnownKeys(nameof(Name), nameof(BlobUrl), nameof(Inventory));
+        item.CheckKnownKeys(nameof(Name), nameof(BlobUrl), nameof(Inventory), nameof(Probe));
         var name = item[nameof(Name)];
         if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
@@ -110,7 +113,45 @@ internal sealed record MirrorSettings(string Name, string BlobUrl, int Index = 0
             return null;
         }
 
-        return new MirrorSettings(name, blobUrl!, index, inventory);
+        var probe = ReadProbe(item, blobUrl!.Contains(NamePlaceholder, StringComparison.Ordinal));
+        return new MirrorSettings(name, blobUrl!, index, inventory, probe);
+    }
+
+    /// <summary>
+    /// <c>Mirrors:N:Probe</c>: a digest the probe hashes what it fetches against (so sha256 or sha512 in canonical form),
+    /// prefixed with <c>&lt;repository&gt;@</c> exactly when the mirror's layout has <c>{name}</c>. An error is reported
+    /// under the key; the mirror then has no probe, which does not hide the error (the server refuses to start).
+    /// </summary>
+    private static MirrorProbe? ReadProbe(SettingsSection item, bool byRepository)
+    {
+        var text = item.Text(nameof(Probe));
+        if (text is null)
+        {
+            return null;
+        }
+
+        var at = text.LastIndexOf('@');
+        var repository = at < 0 ? string.Empty : text[..at];
+        var digest = text[(at + 1)..];
+        if (!Digest.IsVerifiable(digest))
+        {
+            item.Error(nameof(Probe), $"'{text}' does not end in a digest the probe can verify (sha256:<64 hex> or sha512:<128 hex>, lowercase)");
+            return null;
+        }
+
+        if (byRepository && !OciGrammar.IsName(repository))
+        {
+            item.Error(nameof(Probe), $"the BlobUrl has {NamePlaceholder}: write the probe as <repository>@<digest> with a valid repository name, not '{text}'");
+            return null;
+        }
+
+        if (!byRepository && at >= 0)
+        {
+            item.Error(nameof(Probe), $"the BlobUrl has no {NamePlaceholder}: write the probe as a digest only, not '{text}'");
+            return null;
+        }
+
+        return new MirrorProbe(repository, digest);
     }
 
     /// <summary>Why <paramref name="blobUrl"/> is not a usable template: one <see cref="DigestPlaceholder"/>, in its path or query; null when it is.</summary>

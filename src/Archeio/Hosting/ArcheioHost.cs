@@ -1,6 +1,7 @@
 using Archeio.Blobs.SharedStore;
 using Archeio.Blobs;
 using Archeio.Blobs.Inventory;
+using Archeio.Blobs.Probes;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
@@ -129,6 +130,7 @@ internal static partial class ArcheioHost
         MetricsRegistration.AddTo(services);
         RangeLoadingService.AddTo(services);
         InventoryRefreshService.AddTo(services);
+        ProbeService.AddTo(services);
         services.AddHostedService<DrainService>();
         // The drain comes out of the host's shutdown time: in-flight requests still get theirs after it.
         services.AddOptions<HostOptions>().Configure<ArcheioSettings>((o, s) => o.ShutdownTimeout = ShutdownTimeout + s.Shutdown.Drain);

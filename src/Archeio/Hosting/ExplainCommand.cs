@@ -3,6 +3,7 @@ using System.Collections;
 using System.Globalization;
 using Archeio.Blobs;
 using Archeio.Blobs.Inventory;
+using Archeio.Blobs.Probes;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
@@ -89,9 +90,11 @@ internal static class ExplainCommand
             if (!commandLine.Check)
             {
                 await output.WriteLineAsync($"redirect: to the first candidate that holds the blob, else {plan.RedirectTo(null, target).Location}");
-                await output.WriteLineAsync("  (run with --check to HEAD the candidates)");
+                await output.WriteLineAsync("  (run with --check to probe and HEAD the candidates)");
                 return 0;
             }
+
+            await ProbeAsync(plan, services.GetRequiredService<ProbeService>(), output);
         }
 
         var decision = await routing.Decide(facts, answer, CancellationToken.None);
@@ -115,6 +118,38 @@ internal static class ExplainCommand
         MethodNotAllowed refused => $"answer: 405 {refused.Message}",
         _ => "answer: none (" + decision.GetType().Name + ")",
     };
+
+    /// <summary>
+    /// Probes each candidate mirror that has a probe once, as the server's <see cref="ProbeService"/> does, and prints
+    /// every check; a mirror that fails is out of rotation for the decision that follows, as it would be in the server.
+    /// </summary>
+    private static async Task ProbeAsync(BlobPlan plan, ProbeService probes, TextWriter output)
+    {
+        var mirrors = plan.Candidates.OfType<MirrorSettings>().ToList();
+        if (mirrors.Count == 0)
+        {
+            return;
+        }
+
+        await output.WriteLineAsync("probes:");
+        foreach (var mirror in mirrors)
+        {
+            if (mirror.Probe is null)
+            {
+                await output.WriteLineAsync($"  {mirror.Name}: no probe (Mirrors:{mirror.Index}:Probe is not set)");
+                continue;
+            }
+
+            var report = await probes.ProbeOnceAsync(mirror, CancellationToken.None);
+            await output.WriteLineAsync(report.Passed
+                ? $"  {mirror.Name} ({mirror.Probe}): pass, {report.Elapsed.TotalMilliseconds:F0} ms"
+                : $"  {mirror.Name} ({mirror.Probe}): FAIL, out of rotation ({report.FailureReason})");
+            foreach (var check in report.Checks)
+            {
+                await output.WriteLineAsync("    " + check);
+            }
+        }
+    }
 
     /// <summary>The server's <see cref="RequestRouter"/>, with its checks seen by <paramref name="presence"/>.</summary>
     private static RequestRouter RoutingOf(ServiceProvider services, IBlobPresence presence) => new(
@@ -207,6 +242,8 @@ internal static class ExplainCommand
         services.AddSingleton<IBlobResultStore>(NullBlobResultStore.Instance);
         services.AddHttpClient(RangeLoadingService.HttpClientName);
         ArcheioHost.AddRouting(services);
+        // The server's prober and its rotation rules (the hosted service itself is never started here).
+        ProbeService.AddTo(services);
         return services.BuildServiceProvider();
     }
 

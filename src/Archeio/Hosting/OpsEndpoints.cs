@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Text;
+using Archeio.Blobs;
+using Archeio.Configuration;
 using Archeio.Http;
 
 namespace Archeio.Hosting;
@@ -8,7 +11,7 @@ namespace Archeio.Hosting;
 /// connection's local port rather than by listener configuration, so the branch works (and is tested) in the test
 /// host too, where a request's local port can be set; the public port never sees these paths.
 /// </summary>
-internal sealed class OpsEndpoints(Readiness readiness)
+internal sealed class OpsEndpoints(Readiness readiness, ArcheioSettings settings, BlobChecker checker, TimeProvider time)
 {
     private static readonly byte[] Ok = Encoding.UTF8.GetBytes("ok\n");
     private static readonly byte[] NotFound = Encoding.UTF8.GetBytes("404 page not found\n");
@@ -34,12 +37,31 @@ internal sealed class OpsEndpoints(Readiness readiness)
                 // The process is up and answering: nothing more is checked.
                 return WriteAsync(context, StatusCodes.Status200OK, Ok);
             case "/readyz":
+                var details = RotationDetails();
                 return readiness.NotReadyReason() is { } reason
-                    ? WriteAsync(context, StatusCodes.Status503ServiceUnavailable, Encoding.UTF8.GetBytes(reason + "\n"))
-                    : WriteAsync(context, StatusCodes.Status200OK, Ok);
+                    ? WriteAsync(context, StatusCodes.Status503ServiceUnavailable, Encoding.UTF8.GetBytes(reason + "\n" + details))
+                    : WriteAsync(context, StatusCodes.Status200OK, details.Length == 0 ? Ok : Encoding.UTF8.GetBytes("ok\n" + details));
             default:
                 return WriteAsync(context, StatusCodes.Status404NotFound, NotFound);
         }
+    }
+
+    /// <summary>
+    /// A line per mirror a failed probe keeps out of rotation, after the status line. Such a mirror does not make the
+    /// instance unready: its requests go to the next candidate or the upstream.
+    /// </summary>
+    private string RotationDetails()
+    {
+        var text = new StringBuilder();
+        foreach (var mirror in settings.Mirrors)
+        {
+            if (checker.OutOfRotation(mirror) is { } hold)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"mirror {mirror.Name}: out of rotation for {(time.GetUtcNow() - hold.Since).TotalSeconds:F0} s (since {hold.Since:yyyy-MM-ddTHH:mm:ssZ}), probe failed: {hold.Reason}\n");
+            }
+        }
+
+        return text.ToString();
     }
 
     private static Task WriteAsync(HttpContext context, int status, byte[] body)

@@ -1,4 +1,5 @@
 using Archeio.Blobs;
+using Archeio.Blobs.Probes;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 
@@ -21,6 +22,8 @@ internal static class MetricsRegistration
         services.AddSingleton<BlobHeadMetrics>();
         services.AddSingleton<IBlobCheckObserver>(sp => sp.GetRequiredService<BlobHeadMetrics>());
         services.AddSingleton<BlobCheckStateMetrics>();
+        services.AddSingleton<ProbeMetrics>();
+        services.AddSingleton<IProbeObserver>(sp => sp.GetRequiredService<ProbeMetrics>());
         services.AddSingleton<RangeMetrics>();
         services.AddSingleton<ReadinessMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -61,6 +64,7 @@ internal static class MetricsRegistration
         services.GetRequiredService<RequestMetrics>();
         services.GetRequiredService<BlobHeadMetrics>();
         services.GetRequiredService<BlobCheckStateMetrics>();
+        services.GetRequiredService<ProbeMetrics>();
         services.GetRequiredService<RangeMetrics>();
         services.GetRequiredService<ReadinessMetrics>();
     }

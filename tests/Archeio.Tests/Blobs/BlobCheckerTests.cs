@@ -309,6 +309,57 @@ public sealed class BlobCheckerTests : IDisposable
         Assert.Equal(2, _handler.Count);
     }
 
+    [Fact]
+    public async Task A_mirror_out_of_rotation_holds_nothing_whatever_its_cache_and_inventory_say_until_it_returns()
+    {
+        var inventories = new MirrorInventories();
+        inventories.Replace(Mirror.Index, new HashSet<DigestKey> { DigestKey.From(Digest(2)) });
+        var checker = Create(inventories: inventories);
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(1), default));
+        Assert.Equal(1, _handler.Count);
+
+        checker.TakeOutOfRotation(Mirror, "range: GET with Range: bytes=0-1023 answered 400");
+
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(1), default));
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(2), default));
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(3), default));
+        Assert.True(checker.TryGetKnown(Mirror, "pause", Digest(1), out var known));
+        Assert.False(known);
+        Assert.Equal(1, _handler.Count);
+        Assert.Equal(BreakerState.Open, checker.BreakerOf(Mirror));
+        Assert.Equal("range: GET with Range: bytes=0-1023 answered 400", checker.OutOfRotation(Mirror)?.Reason);
+        Assert.Equal(4, checker.Counters.SkippedByBreaker);
+        // The other mirror is not touched.
+        Assert.True(await checker.ExistsAsync(Other, "pause", Digest(1), default));
+
+        // Time alone does not bring it back (no trial HEAD), only a passing probe.
+        _time.Advance(TimeSpan.FromHours(1));
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(3), default));
+        Assert.Equal(2, _handler.Count);
+
+        checker.ReturnToRotation(Mirror);
+
+        Assert.Null(checker.OutOfRotation(Mirror));
+        Assert.Equal(BreakerState.Closed, checker.BreakerOf(Mirror));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(1), default));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(2), default));
+        Assert.Equal(2, _handler.Count);
+    }
+
+    [Fact]
+    public void A_mirror_kept_out_by_successive_probes_keeps_the_time_it_went_out_and_takes_the_newest_reason()
+    {
+        var checker = Create();
+        var since = _time.GetUtcNow();
+        checker.TakeOutOfRotation(Mirror, "head: HEAD answered 404");
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        checker.TakeOutOfRotation(Mirror, "range: GET with Range: bytes=0-1023 answered 400");
+
+        Assert.Equal(new ProbeHold("range: GET with Range: bytes=0-1023 answered 400", since), checker.OutOfRotation(Mirror));
+        Assert.Equal(1, checker.Counters.BreakerOpened);
+    }
+
     private BlobChecker Create(BlobCheckSettings? settings = null, MirrorInventories? inventories = null, IBlobResultStore? store = null)
     {
         var all = TestSettings.Create(mirrors: ImmutableArray.Create(Mirror, Other)) with { BlobCheck = settings ?? BlobCheckSettings.Default() };

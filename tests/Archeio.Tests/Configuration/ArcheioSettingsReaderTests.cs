@@ -105,7 +105,69 @@ public sealed class ArcheioSettingsReaderTests
         { "Archeio:Debug:RouteHeader", "on", "Archeio:Debug:RouteHeader", "true or false" },
         { "Archeio:RangesDirectory", "/nonexistent/ranges", "Archeio:RangesDirectory", "does not exist" },
         { "Archeio:Uptream:Endpoint", "https://typo.example", "Archeio:Uptream", "unknown setting" },
+        { "Archeio:Probes:Interval", "30", "Archeio:Probes:Interval", "duration" },
+        { "Archeio:Probes:Interval", "00:00:00", "Archeio:Probes:Interval", "duration" },
+        { "Archeio:Probes:Timeout", "00:20:00", "Archeio:Probes:Timeout", "duration" },
+        { "Archeio:Probes:MaxBytes", "100", "Archeio:Probes:MaxBytes", "integer" },
+        { "Archeio:Probes:MaxConcurrent", "0", "Archeio:Probes:MaxConcurrent", "integer" },
+        { "Archeio:Probes:Intervall", "00:00:30", "Archeio:Probes:Intervall", "unknown setting" },
     };
+
+    private const string ProbeDigest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    [Fact]
+    public void Reads_probes_and_each_mirror_s_probe_object()
+    {
+        var settings = ArcheioSettingsReader.ReadOrThrow(Build(Minimal, new()
+        {
+            ["Archeio:Mirrors:0:Name"] = "s3",
+            ["Archeio:Mirrors:0:BlobUrl"] = "https://s3.example/containers/images/{digest}",
+            ["Archeio:Mirrors:0:Probe"] = ProbeDigest,
+            ["Archeio:Mirrors:1:Name"] = "byname",
+            ["Archeio:Mirrors:1:BlobUrl"] = "https://byname.example/{name}/blobs/{digest}",
+            ["Archeio:Mirrors:1:Probe"] = "library/pause@" + ProbeDigest,
+            ["Archeio:Mirrors:2:Name"] = "plain",
+            ["Archeio:Mirrors:2:BlobUrl"] = "https://plain.example/{digest}",
+            ["Archeio:Probes:Interval"] = "00:00:05",
+            ["Archeio:Probes:Timeout"] = "00:00:02",
+            ["Archeio:Probes:MaxBytes"] = "1048576",
+            ["Archeio:Probes:MaxConcurrent"] = "2",
+        }));
+
+        Assert.Equal(new MirrorProbe("", ProbeDigest), settings.Mirrors[0].Probe);
+        Assert.Equal(new MirrorProbe("library/pause", ProbeDigest), settings.Mirrors[1].Probe);
+        Assert.Null(settings.Mirrors[2].Probe);
+        Assert.Equal(new ProbeSettings(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), 1_048_576, 2), settings.Probes);
+        Assert.Equal(ProbeSettings.Default, ArcheioSettingsReader.ReadOrThrow(Build(Minimal)).Probes);
+        Assert.Equal(TimeSpan.FromSeconds(30), ProbeSettings.Default.Interval);
+    }
+
+    /// <summary>Columns: the mirror's BlobUrl, its Probe, a word the error must contain.</summary>
+    public static TheoryData<string, string, string> BadProbes => new()
+    {
+        { "https://m.example/{digest}", "sha256:abc", "verify" },
+        { "https://m.example/{digest}", "sha256:" + new string('A', 64), "verify" },
+        { "https://m.example/{digest}", "md5:0123456789abcdef0123456789abcdef", "verify" },
+        { "https://m.example/{digest}", "library/pause@" + ProbeDigest, "digest only" },
+        { "https://m.example/{name}/blobs/{digest}", ProbeDigest, "<repository>@<digest>" },
+        { "https://m.example/{name}/blobs/{digest}", "Bad Name@" + ProbeDigest, "<repository>@<digest>" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadProbes))]
+    public void Rejects_a_probe_the_mirror_cannot_be_probed_with(string blobUrl, string probe, string why)
+    {
+        var ex = Assert.Throws<InvalidConfigurationException>(() => ArcheioSettingsReader.ReadOrThrow(Build(Minimal, new()
+        {
+            ["Archeio:Mirrors:0:Name"] = "m",
+            ["Archeio:Mirrors:0:BlobUrl"] = blobUrl,
+            ["Archeio:Mirrors:0:Probe"] = probe,
+        })));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal("Archeio:Mirrors:0:Probe", error.Key);
+        Assert.Contains(why, error.Message, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(BadValues))]

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Text.Json.Nodes;
 using Archeio.Hosting;
 using Archeio.TestBed;
+using Archeio.Tests.Blobs.Probes;
 using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
 
@@ -95,6 +96,37 @@ public sealed class ExplainCommandTests
         Assert.Contains("HEAD empty: absent or unreachable", output, StringComparison.Ordinal);
         Assert.Contains("HEAD full: present", output, StringComparison.Ordinal);
         Assert.Contains("redirect: 307 " + mirror.BaseUrl + "/containers/images/" + Digests.Pause, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_probes_the_candidate_mirrors_and_a_failing_one_is_out_of_rotation_for_the_answer()
+    {
+        // Both hold the blob (the same content); the first refuses ranges, as the CDN of August 2026 did.
+        await using var broken = await ProbeTarget.StartAsync(3000);
+        await using var good = await ProbeTarget.StartAsync(3000);
+        broken.Mode = TargetMode.RangeRefused;
+        using var config = new TempConfig(new JsonObject
+        {
+            ["InfoUrl"] = "https://info.example/",
+            ["PrivacyUrl"] = "https://info.example/privacy",
+            ["Upstream"] = new JsonObject { ["Endpoint"] = "https://upstream.example" },
+            ["Mirrors"] = new JsonArray(
+                new JsonObject { ["Name"] = "cdn", ["BlobUrl"] = broken.BlobUrlTemplate, ["Probe"] = broken.Digest },
+                new JsonObject { ["Name"] = "bucket", ["BlobUrl"] = good.BlobUrlTemplate, ["Probe"] = good.Digest },
+                new JsonObject { ["Name"] = "unprobed", ["BlobUrl"] = "https://unprobed.example/{digest}" }),
+            ["Rules"] = new JsonArray(new JsonObject { ["Match"] = new JsonObject(), ["Mirrors"] = new JsonArray("cdn", "bucket", "unprobed") }),
+        });
+
+        var (code, output, _) = await RunAsync(new Hashtable(), "explain", "203.0.113.9", "/v2/pause/blobs/" + good.Digest, "--config", config.Path, "--check");
+
+        Assert.Equal(0, code);
+        Assert.Contains($"cdn ({broken.Digest}): FAIL, out of rotation (range: GET with Range: bytes=0-1023 answered 400)", output, StringComparison.Ordinal);
+        Assert.Contains("    range: FAIL (GET with Range: bytes=0-1023 answered 400)", output, StringComparison.Ordinal);
+        Assert.Matches($@"bucket \({good.Digest}\): pass, \d+ ms", output);
+        Assert.Contains("    content: pass (200, 3000 bytes, digest matches)", output, StringComparison.Ordinal);
+        Assert.Contains("unprobed: no probe (Mirrors:2:Probe is not set)", output, StringComparison.Ordinal);
+        Assert.Contains("known cdn: absent", output, StringComparison.Ordinal);
+        Assert.Contains("redirect: 307 " + good.BlobUrlTemplate.Replace("{digest}", good.Digest, StringComparison.Ordinal), output, StringComparison.Ordinal);
     }
 
     [Theory]
