@@ -70,12 +70,18 @@ if [ -z "$passed" ] || [ "$passed" = 0 ]; then
   echo "scripts/test.sh: no test ran" >&2
   exit 1
 fi
-# The pull matrix of the end-to-end bed (tests/Archeio.Tests/EndToEnd/Pulls), as a table.
-if [ -f "$results/pull-matrix.md" ]; then
-  echo
-  echo "Pull matrix (client x location x image, and the bed's other cases):"
-  cat "$results/pull-matrix.md"
-  echo
-fi
+# The end-to-end bed's tables (tests/Archeio.Tests/EndToEnd): the pull matrix, the pull-conformance suite run
+# against Distribution and through Archeio, and what each client does when a download is cut.
+print_table() {
+  if [ -f "$results/$1" ]; then
+    echo
+    echo "$2"
+    cat "$results/$1"
+    echo
+  fi
+}
+print_table pull-matrix.md "Pull matrix (client x location x image, and the bed's other cases):"
+print_table conformance.md "Pull conformance (OCI distribution-spec), against Distribution and through Archeio:"
+print_table interrupted-downloads.md "Interrupted downloads (per client, after a cut connection):"
 echo "${passed} passed, ${failed:-0} failed"
 exit "$status"
