@@ -112,7 +112,7 @@ internal static class ExplainCommand
     {
         Redirect redirect => $"redirect: 307 {redirect.Location}",
         ApiVersion => "answer: 200 (API version check)",
-        OciError oci => $"answer: 404 {oci.Code.WireName()} {oci.Message}",
+        OciError oci => $"answer: {oci.Status} {oci.Code.WireName()} {oci.Message}",
         PageNotFound notFound => $"answer: 404 {notFound.Message}",
         ClientAddressUnknown unknown => $"answer: 400 {unknown.Message}",
         MethodNotAllowed refused => $"answer: 405 {refused.Message}",

@@ -125,7 +125,7 @@ internal sealed partial class RegistryHandler(
             case ClientAddressUnknown unknown:
                 return WriteTextAsync(context, StatusCodes.Status400BadRequest, unknown.Message);
             case OciError error:
-                return WriteOciErrorAsync(context, error.Code, error.Message);
+                return WriteOciErrorAsync(context, error.Status, error.Code, error.Message);
             case PageNotFound notFound:
                 return WriteTextAsync(context, StatusCodes.Status404NotFound, notFound.Message);
             default:
@@ -140,7 +140,7 @@ internal sealed partial class RegistryHandler(
     /// The OCI error body: <c>{"errors":[{"code":...,"message":...}]}</c>
     /// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes).
     /// </summary>
-    private static Task WriteOciErrorAsync(HttpContext context, OciErrorCode code, string message)
+    private static Task WriteOciErrorAsync(HttpContext context, int status, OciErrorCode code, string message)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -155,7 +155,7 @@ internal sealed partial class RegistryHandler(
             json.WriteEndObject();
         }
 
-        return ResponseBody.WriteAsync(context, StatusCodes.Status404NotFound, "application/json", buffer.ToArray());
+        return ResponseBody.WriteAsync(context, status, "application/json", buffer.ToArray());
     }
 
     internal static string RouteHeaderValue(Redirect decision)

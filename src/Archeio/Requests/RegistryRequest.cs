@@ -11,13 +11,15 @@ namespace Archeio.Requests;
 /// <param name="Query">The query string exactly as received, including its leading <c>?</c>, or empty.</param>
 /// <param name="Error">Why an <see cref="RequestKind.Invalid"/> path is invalid.</param>
 /// <param name="ErrorMessage">Human-readable detail for <see cref="Error"/>.</param>
+/// <param name="ErrorStatus">The status an <see cref="RequestKind.Invalid"/> path is answered with: 404, or 400 where the spec demands it.</param>
 internal sealed record RegistryRequest(
     RequestKind Kind,
     string Name,
     string Reference,
     string Query,
     OciErrorCode? Error = null,
-    string? ErrorMessage = null)
+    string? ErrorMessage = null,
+    int ErrorStatus = 404)
 {
     /// <summary>The endpoint segment(s) of an API path: <c>manifests</c>, <c>blobs</c>, <c>tags/list</c> or <c>referrers</c>.</summary>
     public string Endpoint => Kind switch
@@ -38,8 +40,8 @@ internal sealed record RegistryRequest(
     /// <summary>The target of a request whose method was refused before its target was read.</summary>
     public static readonly RegistryRequest NotRead = new(RequestKind.NotRead, string.Empty, string.Empty, string.Empty);
 
-    public static RegistryRequest Invalid(OciErrorCode code, string message, string query)
-        => new(RequestKind.Invalid, string.Empty, string.Empty, query, code, message);
+    public static RegistryRequest Invalid(OciErrorCode code, string message, string query, int status = 404)
+        => new(RequestKind.Invalid, string.Empty, string.Empty, query, code, message, status);
 
     public static RegistryRequest Simple(RequestKind kind, string query)
         => new(kind, string.Empty, string.Empty, query);

@@ -95,9 +95,12 @@ internal static class RequestTargetParser
                 return new RegistryRequest(kind, name.ToString(), string.Empty, query);
             case RequestKind.Manifest when last.Contains(':'):
             case RequestKind.Blob or RequestKind.Referrers:
+                // distribution-spec, "Listing Referrers": a <digest> with an invalid syntax MUST get 400 Bad Request
+                // (a 404 there would also tell a client "no referrers API", sending it to the tag fallback). The
+                // spec names no status for the others, which keep the 404 of the original.
                 return OciGrammar.IsDigest(last)
                     ? new RegistryRequest(kind, name.ToString(), last.ToString(), query)
-                    : RegistryRequest.Invalid(OciErrorCode.DigestInvalid, "invalid digest", query);
+                    : RegistryRequest.Invalid(OciErrorCode.DigestInvalid, "invalid digest", query, kind == RequestKind.Referrers ? 400 : 404);
             default:
                 return OciGrammar.IsTag(last)
                     ? new RegistryRequest(kind, name.ToString(), last.ToString(), query)

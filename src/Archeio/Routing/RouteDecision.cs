@@ -46,8 +46,8 @@ internal sealed record PageNotFound(string Message) : RouteDecision
     public static readonly PageNotFound Instance = new("404 page not found");
 }
 
-/// <summary>404 with an OCI error body (<see cref="OciErrorCodes.WireName"/>).</summary>
-internal sealed record OciError(OciErrorCode Code, string Message) : RouteDecision;
+/// <summary>An OCI error body (<see cref="OciErrorCodes.WireName"/>), with 404 or, where the spec demands it, 400.</summary>
+internal sealed record OciError(OciErrorCode Code, string Message, int Status = 404) : RouteDecision;
 
 /// <summary>400: the client address, which a blob's routing needs, could not be determined.</summary>
 internal sealed record ClientAddressUnknown(string Message) : RouteDecision;

@@ -54,7 +54,7 @@ internal sealed class Router(ArcheioSettings settings)
             case RequestKind.Catalog:
                 return _catalog;
             case RequestKind.Invalid:
-                return new OciError(target.Error ?? OciErrorCode.NotFound, target.ErrorMessage ?? "invalid path");
+                return new OciError(target.Error ?? OciErrorCode.NotFound, target.ErrorMessage ?? "invalid path", target.ErrorStatus);
             case RequestKind.Blob:
                 return DecideBlob(target, request.Client);
             default:

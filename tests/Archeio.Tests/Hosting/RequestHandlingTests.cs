@@ -136,7 +136,6 @@ public sealed class RequestHandlingTests(RequestHandlingFixture fixture) : IClas
         { "/v2/pause/blobs/" + Digests.PauseHex, "DIGEST_INVALID" },
         { "/v2/pause/blobs/sha256:", "DIGEST_INVALID" },
         { "/v2/pause/blobs/:abc", "DIGEST_INVALID" },
-        { "/v2/pause/referrers/latest", "DIGEST_INVALID" },
         { "/v2/pause/manifests/sha256:abc", "DIGEST_INVALID" },
         // Tags outside the grammar.
         { "/v2/pause/manifests/.hidden", "NOT_FOUND" },
@@ -158,6 +157,21 @@ public sealed class RequestHandlingTests(RequestHandlingFixture fixture) : IClas
         var error = body.RootElement.GetProperty("errors")[0];
         Assert.Equal(code, error.GetProperty("code").GetString());
         Assert.False(string.IsNullOrEmpty(error.GetProperty("message").GetString()));
+    }
+
+    /// <summary>distribution-spec, "Listing Referrers": a digest of invalid syntax MUST get 400 (not the 404 that says "no referrers API").</summary>
+    [Theory]
+    [InlineData("/v2/pause/referrers/latest")]
+    [InlineData("/v2/pause/referrers/sha256:xyz")]
+    [InlineData("/v2/pause/referrers/sha256:abc?artifactType=application%2Fexample")]
+    public async Task Referrers_with_an_invalid_digest_get_400_DIGEST_INVALID(string target)
+    {
+        var context = await SendAsync(false, "GET", target, AwsEuWest3, null);
+
+        Assert.Equal(400, context.Response.StatusCode);
+        Assert.False(context.Response.Headers.ContainsKey("Location"));
+        using var body = await JsonDocument.ParseAsync(context.Response.Body);
+        Assert.Equal("DIGEST_INVALID", body.RootElement.GetProperty("errors")[0].GetProperty("code").GetString());
     }
 
     [Theory]
