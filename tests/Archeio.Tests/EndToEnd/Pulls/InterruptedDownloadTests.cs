@@ -111,7 +111,7 @@ public sealed partial class InterruptedDownloadTests(PullTestBed bed, Interrupte
         }
         catch (Exception ex) when (attempt is null)
         {
-            why = "the bed failed before the pull: " + FirstLine(ex.Message);
+            why = "not pulled: " + FirstLine(ex.Message);
             throw;
         }
         finally
