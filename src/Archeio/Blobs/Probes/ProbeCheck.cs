@@ -8,8 +8,8 @@ internal enum ProbeCheck
 
     /// <summary>
     /// <c>GET</c> with <c>Range: bytes=0-1023</c>: 206 with exactly those bytes, or 200 with the whole object. Clients
-    /// resume a dropped download with a range (containers/image, so podman, skopeo and cri-o), and a target that
-    /// refuses ranges breaks them while a HEAD still says it is fine.
+    /// resume a dropped download with a range (containerd; containers/image since 5.25, so podman, skopeo and
+    /// cri-o), and a target that refuses ranges breaks them while a HEAD still says it is fine.
     /// </summary>
     Range,
 
