@@ -4,8 +4,13 @@ namespace Archeio.TestBed;
 internal sealed class TempDirectory : IDisposable
 {
     public TempDirectory(string prefix)
+        : this(Directory.CreateTempSubdirectory("archeio-" + prefix + "-"))
     {
-        Path = Directory.CreateTempSubdirectory("archeio-" + prefix + "-").FullName;
+    }
+
+    private TempDirectory(DirectoryInfo directory)
+    {
+        Path = directory.FullName;
         // Readable by other users: nginx workers and registries may not run as the test's user.
         if (!OperatingSystem.IsWindows())
         {
@@ -15,6 +20,22 @@ internal sealed class TempDirectory : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// A directory right under <c>/tmp</c>, whatever TMPDIR says: for daemons that put unix sockets in it,
+    /// whose paths must stay under the 108-byte <c>sun_path</c> limit.
+    /// </summary>
+    public static TempDirectory UnderTmp(string prefix)
+    {
+        while (true)
+        {
+            var path = System.IO.Path.Combine("/tmp", "archeio-" + prefix + "-" + System.IO.Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal));
+            if (!Directory.Exists(path) && !File.Exists(path))
+            {
+                return new TempDirectory(Directory.CreateDirectory(path));
+            }
+        }
+    }
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 

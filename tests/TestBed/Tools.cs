@@ -2,11 +2,22 @@ namespace Archeio.TestBed;
 
 /// <summary>
 /// Finds the test bed's programs: on PATH (Debian packages) or in the repository's <c>.tools</c>
-/// folder (npm packages that scripts/test.sh installs). A missing one fails with its name and how to
-/// install it, instead of an obscure process error.
+/// folder (npm packages that scripts/test.sh installs), except the few pinned to one installation.
+/// A missing one fails with its name and how to install it, instead of an obscure process error.
 /// </summary>
 internal static class Tools
 {
+    /// <summary>
+    /// Programs found at one path only, never on PATH: Debian's docker.io CLI and daemon, which go together
+    /// (dockerd 20.10). Another <c>docker</c> may come first on PATH (e.g. a newer CLI in /usr/local/bin, which
+    /// other machines lack): found on PATH, the bed would drive its dockerd with whichever CLI a machine has first.
+    /// </summary>
+    private static readonly Dictionary<string, string> Pinned = new(StringComparer.Ordinal)
+    {
+        ["docker"] = "/usr/bin/docker",
+        ["dockerd"] = "/usr/sbin/dockerd",
+    };
+
     /// <summary>Where scripts/test.sh installs npm tools: <c>&lt;repo&gt;/.tools/node_modules/.bin</c>.</summary>
     public static string NpmBin => Path.Combine(RepositoryRoot, ".tools", "node_modules", ".bin");
 
@@ -15,12 +26,12 @@ internal static class Tools
     /// <summary>Throws naming every missing tool at once.</summary>
     public static void Require(params string[] names)
     {
-        var missing = names.Where(n => TryFind(n) is null).ToList();
+        var missing = names.Where(n => TryFind(n) is null).Select(n => Pinned.TryGetValue(n, out var path) ? path : n).ToList();
         if (missing.Count > 0)
         {
             throw new InvalidOperationException(
                 $"The end-to-end test bed needs {string.Join(", ", missing)}, not found on PATH or in {NpmBin}. "
-                + "Run scripts/test.sh, which installs them (apt-get install docker-registry skopeo podman containerd nginx umoci redis-server; npm install s3rver@3 in .tools).");
+                + "Run scripts/test.sh, which installs them (apt-get install docker-registry skopeo podman containerd docker.io nginx umoci redis-server; npm install s3rver@3 in .tools).");
         }
     }
 
@@ -31,6 +42,11 @@ internal static class Tools
         if (Path.IsPathRooted(name))
         {
             return File.Exists(name) ? name : null;
+        }
+
+        if (Pinned.TryGetValue(name, out var pinned))
+        {
+            return File.Exists(pinned) ? pinned : null;
         }
 
         var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)

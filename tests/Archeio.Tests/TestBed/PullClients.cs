@@ -7,8 +7,9 @@ internal static class PullClients
     public const string Skopeo = "skopeo";
     public const string Podman = "podman";
     public const string Containerd = "containerd";
+    public const string Docker = "docker";
 
-    public static IReadOnlyList<string> Names { get; } = [Skopeo, Podman, Containerd];
+    public static IReadOnlyList<string> Names { get; } = [Skopeo, Podman, Containerd, Docker];
 
     /// <summary>Whether the client copies every platform of an index (skopeo <c>--all</c>) rather than the host's only.</summary>
     public static bool PullsAllPlatforms(string name) => name == Skopeo;
@@ -18,6 +19,7 @@ internal static class PullClients
         Skopeo => new SkopeoPullClient(),
         Podman => new PodmanPullClient(),
         Containerd => await ContainerdPullClient.StartAsync(),
+        Docker => await DockerPullClient.StartAsync(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "one of " + string.Join(", ", Names)),
     };
 

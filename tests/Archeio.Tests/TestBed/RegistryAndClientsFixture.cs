@@ -30,7 +30,7 @@ public sealed class RegistryAndClientsFixture : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        Tools.Require("docker-registry", "skopeo", "podman", "containerd", "ctr");
+        Tools.Require("docker-registry", "skopeo", "podman", "containerd", "ctr", "dockerd", "docker");
         var started = TimeProvider.System.GetTimestamp();
         var registry = RegistryProcess.StartAsync("registry");
         var single = OciImageBuilder.BuildSinglePlatformAsync(_layouts.Combine("single"), Tag, seed: 11, variant: "smoke");

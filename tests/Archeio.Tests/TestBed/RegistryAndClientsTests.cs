@@ -4,7 +4,7 @@ using Archeio.TestBed;
 namespace Archeio.Tests.TestBed;
 
 /// <summary>
-/// The test bed itself: a real registry, images pushed with skopeo, and skopeo, podman and containerd
+/// The test bed itself: a real registry, images pushed with skopeo, and skopeo, podman, containerd and docker
 /// pulling them directly and through a 307-redirecting front on another port.
 /// </summary>
 public sealed class RegistryAndClientsTests(RegistryAndClientsFixture bed) : IClassFixture<RegistryAndClientsFixture>
@@ -13,7 +13,7 @@ public sealed class RegistryAndClientsTests(RegistryAndClientsFixture bed) : ICl
 
     public static TheoryData<string> Clients => [.. PullClients.Names];
 
-    /// <summary>podman and containerd pull the host's platform only; skopeo copies them all.</summary>
+    /// <summary>podman, containerd and docker pull the host's platform only; skopeo copies them all.</summary>
     private static string HostPlatform => RuntimeInformation.OSArchitecture == Architecture.Arm64 ? "linux/arm64/v8" : "linux/amd64";
 
     [Theory]
@@ -39,7 +39,8 @@ public sealed class RegistryAndClientsTests(RegistryAndClientsFixture bed) : ICl
         }
 
         // The cosign-style signature. As an image: skopeo copies it like any other; containerd fetches it but
-        // cannot unpack it (its layer is no tar); podman cannot store it at all.
+        // cannot unpack it (its layer is no tar); podman cannot store it at all; docker refuses its manifest
+        // (for the layer's media type) before fetching any blob.
         var signatureReference = $"{registry.HostPort}/{RegistryAndClientsFixture.SingleRepository}:{bed.Signature.Tag}";
         var signatureMark = registry.AccessLog.Mark();
         if (puller is ContainerdPullClient containerd)
@@ -52,9 +53,20 @@ public sealed class RegistryAndClientsTests(RegistryAndClientsFixture bed) : ICl
             Assert.Equal(bed.Signature.Digest, (await puller.PullAsync(signatureReference, timeout.Token)).Digest);
             await AssertBlobsServedAsync(registry, signatureMark, RegistryAndClientsFixture.SingleRepository, bed.Signature.BlobDigests);
         }
+        else if (puller is DockerPullClient)
+        {
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => puller.PullAsync(signatureReference, timeout.Token));
+            Assert.Contains("unsupported media type " + OciMediaTypes.CosignSimpleSigning, refused.Message, StringComparison.Ordinal);
+            // It got the manifest (by the digest the tag resolved to), so the refusal is its own, not a failed download.
+            var manifest = Is("GET", $"/v2/{RegistryAndClientsFixture.SingleRepository}/manifests/{bed.Signature.Digest}");
+            var requests = await registry.WaitForAccessLogAsync(signatureMark, e => e.Any(manifest));
+            Assert.Contains(requests, e => manifest(e));
+            Assert.DoesNotContain(requests, e => e.Path.Contains("/blobs/", StringComparison.Ordinal));
+        }
 
-        // As a sigstore attachment: skopeo and podman fetch it beside the image it signs.
-        if (puller is not ContainerdPullClient)
+        // As a sigstore attachment: skopeo and podman fetch it beside the image it signs (docker and containerd
+        // have no such option).
+        if (puller is SkopeoPullClient or PodmanPullClient)
         {
             await using IPullClient sigstore = puller is PodmanPullClient ? new PodmanPullClient(sigstoreAttachments: true) : new SkopeoPullClient(sigstoreAttachments: true);
             var mark = registry.AccessLog.Mark();

@@ -61,6 +61,38 @@ public sealed class BedCasesTests(PullTestBed bed) : IDisposable
         });
     }
 
+    /// <summary>
+    /// Docker's part in tag listing. It has no part in the <c>n</c>/<c>last</c> paging above, since it sends
+    /// neither, but <c>docker pull --all-tags</c> lists the tags through Archeio (and would follow a <c>Link</c>
+    /// header to further pages; Distribution 2.8 sends none) and pulls every one, from the backends the routing promised.
+    /// </summary>
+    [Fact]
+    public async Task Docker_pulls_every_tag_it_lists_through_Archeio()
+    {
+        await RecordAsync("tags", PullClients.Docker, PullTestBed.NoCloud, "single", async () =>
+        {
+            var docker = (DockerPullClient)bed.Client(PullClients.Docker);
+            var image = bed.Images["single"];
+            var marks = bed.Mark();
+            var archeioMark = bed.MarkArcheio();
+
+            var pulled = await docker.PullAllTagsAsync($"{bed.LoadBalancer(PullTestBed.NoCloud)}/bed/single", CancellationToken.None);
+
+            Assert.Equal(PullTestBed.PaginationTags.Order(StringComparer.Ordinal), pulled.Select(p => p.Reference[(p.Reference.LastIndexOf(':') + 1)..]).Order(StringComparer.Ordinal));
+            Assert.All(pulled, p => Assert.Equal(image.Digest, p.Digest));
+            var listings = bed.ArcheioAccessSince(archeioMark).Where(r => r.GetProperty("Path").GetString() == "/v2/bed/single/tags/list").ToList();
+            var listing = Assert.Single(listings);
+            Assert.Equal(307, listing.GetProperty("Status").GetInt32());
+            Assert.Equal(PullTestBed.Upstream, listing.GetProperty("Decision").GetString());
+            var upstream = await bed.UpstreamRegistry.WaitForAccessLogAsync(
+                marks[bed.UpstreamRegistry.AccessLog], entries => entries.Any(e => e.Path == "/v2/project/bed/single/tags/list" && e.Status == 200));
+            Assert.Contains(upstream, e => e.Path == "/v2/project/bed/single/tags/list" && e.Status == 200);
+            var detail = await PullVerifier.VerifyAsync(bed, PullTestBed.NoCloud, "bed/single", PullVerifier.BlobsFetchedBy(PullClients.Docker, image), marks);
+            await docker.ResetAsync();
+            return $"{pulled.Count} tags from 1 listing; {detail}";
+        });
+    }
+
     [Fact]
     public async Task The_signature_tag_comes_from_the_signature_upstream()
     {
@@ -116,6 +148,12 @@ public sealed class BedCasesTests(PullTestBed bed) : IDisposable
     /// resolves the tag, then fetches the manifest by digest, <c>manifests/sha256:…</c>, which is no cosign
     /// tag and so goes to the main upstream, which does not have it (404): routing manifests by digest to the
     /// signature upstream is open work (issue 5), so containerd is not in this table yet.
+    /// Docker (20.10) cannot pull a signature at all: it meets the same 404 by digest, warns "Failed to pull
+    /// manifest by the resolved digest … falling back to pull by tag", gets the manifest by tag from the
+    /// signature upstream, and then refuses it before fetching any blob, exiting 1 with
+    /// <c>unsupported media type application/vnd.dev.cosign.simplesigning.v1+json</c> (the layer's media type;
+    /// it does the same straight from a registry, see RegistryAndClientsTests), and it has no command that
+    /// fetches without unpacking, as <c>ctr content fetch</c> does.
     /// </summary>
     public static TheoryData<string, string> SignaturePulls()
     {

@@ -81,7 +81,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        Tools.Require("docker-registry", "skopeo", "podman", "containerd", "ctr", "nginx", "s3rver");
+        Tools.Require("docker-registry", "skopeo", "podman", "containerd", "ctr", "dockerd", "docker", "nginx", "s3rver");
         var archeioPort = LoopbackPorts.Free();
         var staticRoot = _work.Combine("static");
         Directory.CreateDirectory(Path.Combine(staticRoot, "containers", "images"));
