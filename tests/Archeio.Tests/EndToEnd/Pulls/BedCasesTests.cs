@@ -147,7 +147,7 @@ public sealed class BedCasesTests(PullTestBed bed) : IDisposable
     /// Columns: client, location. Podman cannot pull a signature (its layer is not a tar). Containerd
     /// resolves the tag, then fetches the manifest by digest, <c>manifests/sha256:…</c>, which is no cosign
     /// tag and so goes to the main upstream, which does not have it (404): routing manifests by digest to the
-    /// signature upstream is open work (issue 5), so containerd is not in this table yet.
+    /// signature upstream is open work (issue 16), so containerd is not in this table yet.
     /// Docker (20.10) cannot pull a signature at all: it meets the same 404 by digest, warns "Failed to pull
     /// manifest by the resolved digest … falling back to pull by tag", gets the manifest by tag from the
     /// signature upstream, and then refuses it before fetching any blob, exiting 1 with
