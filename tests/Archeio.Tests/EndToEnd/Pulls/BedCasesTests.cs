@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Archeio.TestBed;
+using Archeio.Tests.Support;
 using Archeio.Tests.TestBed;
 
 namespace Archeio.Tests.EndToEnd.Pulls;
@@ -9,6 +10,8 @@ namespace Archeio.Tests.EndToEnd.Pulls;
 [Collection(PullBedDefinition.Name)]
 public sealed class BedCasesTests(PullTestBed bed) : IDisposable
 {
+    private static readonly string[] ProbedMirrors = [PullTestBed.S3, PullTestBed.Static];
+    private static readonly string[] ProbeChecks = ["head", "range", "content"];
     private static readonly string[] PageQueries = ["?n=2", "?n=2&last=v2"];
 
     private readonly HttpClient _following = new(new SocketsHttpHandler { AllowAutoRedirect = true });
@@ -138,6 +141,39 @@ public sealed class BedCasesTests(PullTestBed bed) : IDisposable
             Assert.Equal(HttpStatusCode.NotFound, followed.StatusCode);
             await bed.UpstreamRegistry.WaitForAccessLogAsync(mark, entries => entries.Any(e => e.Path.Contains("/referrers/", StringComparison.Ordinal)));
             return "307 with query; upstream 404";
+        });
+    }
+
+    [Fact]
+    public async Task The_real_stores_pass_their_client_shaped_probes_and_stay_in_rotation()
+    {
+        await RecordAsync("probes", "archeio", PullTestBed.NoCloud, "single", async () =>
+        {
+            // Two probes of each: the start's, and one an interval later.
+            PrometheusText metrics = null!;
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    metrics = await PrometheusText.ScrapeAsync(_notFollowing, bed.Archeio.MetricsAddress);
+                    return ProbedMirrors.All(m => metrics.Value("archeio_probe_checks_total", ("mirror", m), ("check", "range"), ("outcome", "pass")) >= 2);
+                },
+                "two passing probes of s3 and static",
+                TimeSpan.FromSeconds(30));
+
+            foreach (var mirror in ProbedMirrors)
+            {
+                foreach (var check in ProbeChecks)
+                {
+                    Assert.True(metrics.Value("archeio_probe_checks_total", ("mirror", mirror), ("check", check), ("outcome", "pass")) >= 2, $"{mirror} {check}");
+                    Assert.Null(metrics.Value("archeio_probe_checks_total", ("mirror", mirror), ("check", check), ("outcome", "fail")));
+                }
+
+                Assert.Equal(0, metrics.Value("archeio_mirror_out_of_rotation_seconds", ("mirror", mirror)));
+            }
+
+            using var readyz = await _notFollowing.GetAsync(new Uri(bed.Archeio.MetricsAddress, "/readyz"));
+            Assert.Equal("ok\n", await readyz.Content.ReadAsStringAsync());
+            return "s3 and static: head, range, content pass; in rotation";
         });
     }
 

@@ -36,6 +36,9 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
     /// <summary>The blob-check timeout Archeio runs with here, short so the hanging mirror costs little.</summary>
     internal static readonly TimeSpan BlobCheckTimeout = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often Archeio probes the s3 and static mirrors here: several probes of each during the bed's run.</summary>
+    internal static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(2);
+
     internal static readonly ClientLocation AwsEuWest3 = new("aws-eu-west-3", "35.180.1.1", [S3]);
     internal static readonly ClientLocation Gcp = new("gcp", "35.220.26.1", []);
     internal static readonly ClientLocation NoCloud = new("no-cloud", "192.168.0.1", [Static]);
@@ -78,6 +81,14 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
     internal Dictionary<string, BuiltImage> Images { get; } = [];
 
     internal BuiltImage Signature { get; private set; } = null!;
+
+    /// <summary>
+    /// The object the s3 and static mirrors are probed with: 4 KiB of its own in both, in no image, as an operator would
+    /// choose one, so that the probes' GETs are told apart from the pulls' (<see cref="PullVerifier"/> skips it).
+    /// </summary>
+    internal string ProbeDigest { get; } = global::Archeio.Oci.Digests.Digest.Sha256(ProbeObject);
+
+    private static byte[] ProbeObject { get; } = [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 7 % 251))];
 
     public async Task InitializeAsync()
     {
@@ -185,6 +196,9 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
 
     private async Task SeedMirrorsAsync(string staticRoot)
     {
+        await S3Mirror.PutAsync("containers/images/" + ProbeDigest, ProbeObject);
+        await File.WriteAllBytesAsync(Path.Combine(staticRoot, "containers", "images", ProbeDigest), ProbeObject);
+
         // Some blobs are left out of each mirror, so that the fall-through to the upstream runs:
         // the s3 mirror lacks each platform's first layer, the static mirror each platform's config.
         var leftOutOfS3 = Images.Values.SelectMany(i => i.Platforms.Values).Select(p => p.LayerDigests[0]).ToHashSet(StringComparer.Ordinal);
@@ -237,6 +251,14 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
 
         JsonObject Mirror(string name, string baseUrl) => new() { ["Name"] = name, ["BlobUrl"] = baseUrl + "/containers/images/{digest}" };
 
+        // The two real stores are probed as clients fetch (HEAD, a range, the whole object), with a blob both hold:
+        // a probe that wrongly failed on s3rver or nginx would take the mirror out and break the matrix's backend checks.
+        JsonObject Probed(JsonObject mirror)
+        {
+            mirror["Probe"] = ProbeDigest;
+            return mirror;
+        }
+
         return new JsonObject
         {
             ["InfoUrl"] = "https://info.example/",
@@ -248,8 +270,8 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
                 ["SignatureEndpoint"] = SignatureRegistry.BaseUrl,
             },
             ["Mirrors"] = new JsonArray(
-                Mirror(S3, S3Mirror.BucketUrl),
-                Mirror(Static, Nginx.StaticBaseUrl),
+                Probed(Mirror(S3, S3Mirror.BucketUrl)),
+                Probed(Mirror(Static, Nginx.StaticBaseUrl)),
                 Mirror("down", "http://127.0.0.1:" + closedPort.ToString(CultureInfo.InvariantCulture)),
                 Mirror("hang", "http://127.0.0.1:" + HangingMirror.Port.ToString(CultureInfo.InvariantCulture))),
             // Every rule lists the signature upstream as a candidate too, so that the blobs of a signature
@@ -262,6 +284,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
                 Rule(null, null, Static, "signature-upstream")),
             ["Geo"] = new JsonObject { ["CountryDatabase"] = Geo.GeoDatabases.CountryMmdb },
             ["BlobCheck"] = new JsonObject { ["Timeout"] = BlobCheckTimeout.ToString("c", CultureInfo.InvariantCulture) },
+            ["Probes"] = new JsonObject { ["Interval"] = ProbeInterval.ToString("c", CultureInfo.InvariantCulture) },
         };
     }
 
