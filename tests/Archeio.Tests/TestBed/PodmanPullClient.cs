@@ -7,7 +7,8 @@ namespace Archeio.Tests.TestBed;
 /// <c>podman pull</c> as root without systemd: vfs storage in a fresh root per pull, cgroupfs, file events,
 /// its own storage.conf, registries.conf and HOME (so no host or user configuration leaks in). Pulls the host's platform.
 /// With <paramref name="sigstoreAttachments"/>, podman also fetches the image's cosign-style signature.
-/// Note: podman 4.3 retries a failed pull 3 times, 1 s apart, and has no flag to stop that.
+/// Note: podman 4.3 retries a failed pull 3 times, 1 s apart, for errors it counts as retryable (not a body that ends
+/// early: an unexpected EOF fails at once, docs/testing.md "Interrupted downloads"), and has no flag to stop that.
 /// </summary>
 internal sealed class PodmanPullClient(bool sigstoreAttachments = false) : IPullClient
 {
