@@ -19,6 +19,9 @@ internal sealed class StubHttpHandler : HttpMessageHandler
 
     public IEnumerable<string> Paths => _requests.Select(r => r.RequestUri!.AbsolutePath);
 
+    /// <summary>The <c>Accept</c> header of each request (empty when it had none), in order.</summary>
+    public IEnumerable<string> Accepts => _requests.Select(r => string.Join(", ", r.Headers.Accept.Select(a => a.ToString())));
+
     /// <summary>Completes when a request has arrived since the last <see cref="Hold"/>.</summary>
     public Task Received => _received.Task;
 

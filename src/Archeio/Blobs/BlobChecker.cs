@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Archeio.Blobs.Inventory;
 using Archeio.Configuration;
+using Archeio.Oci.MediaTypes;
 
 namespace Archeio.Blobs;
 
@@ -28,6 +29,8 @@ namespace Archeio.Blobs;
 internal sealed partial class BlobChecker : IBlobPresence, IDisposable
 {
     public const string HttpClientName = "blob-check";
+
+    private static readonly string ManifestAccept = string.Join(", ", ManifestMediaTypes.All);
 
     private readonly HttpClient _http;
     private readonly BlobCheckSettings _settings;
@@ -109,8 +112,9 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
             return false;
         }
 
-        // An upstream registry scopes blobs by repository: its answers are per (repository, digest).
-        var scoped = mirror.IsRepositoryScoped ? name + "@" + digest : digest;
+        // An upstream registry scopes blobs by repository: its answers are per (repository, digest); a manifest
+        // store's answers are kept apart from the blob store's of the same candidate.
+        var scoped = (mirror is ManifestView ? "manifests/" : string.Empty) + (mirror.IsRepositoryScoped ? name + "@" + digest : digest);
         var resolution = new TaskCompletionSource<bool?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var shared = _inFlight.GetOrAdd(key, resolution.Task);
         if (shared == resolution.Task)
@@ -173,7 +177,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     {
         if (!mirror.IsRepositoryScoped)
         {
-            return new BlobKey(mirror.Index, DigestKey.From(digest));
+            return new BlobKey(mirror.Slot, DigestKey.From(digest));
         }
 
         var length = name.Length + 1 + digest.Length;
@@ -181,7 +185,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         name.CopyTo(scoped);
         scoped[name.Length] = '@';
         digest.CopyTo(scoped[(name.Length + 1)..]);
-        return new BlobKey(mirror.Index, DigestKey.From(scoped));
+        return new BlobKey(mirror.Slot, DigestKey.From(scoped));
     }
 
     /// <summary>Finds the answer for one key once, for every caller waiting on it. Never throws.</summary>
@@ -267,6 +271,13 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Head, mirror.CheckUrl(name, digest));
+            if (mirror is ManifestView)
+            {
+                // A registry answers a manifest HEAD only for the media types the client accepts (distribution-spec,
+                // "Pulling manifests"): every OCI and Docker type, as clients send.
+                request.Headers.TryAddWithoutValidation("Accept", ManifestAccept);
+            }
+
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var status = (int)response.StatusCode;
             if (response.StatusCode == HttpStatusCode.OK)

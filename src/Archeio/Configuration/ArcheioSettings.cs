@@ -39,6 +39,16 @@ internal sealed record ArcheioSettings
     /// </summary>
     public required ImmutableArray<Candidate> Candidates { get; init; }
 
+    /// <summary>
+    /// By <see cref="Candidate.Index"/>: the candidate asked for manifests by digest (<see cref="ManifestView"/>), or null
+    /// when it holds none (a mirror without <c>ManifestUrl</c>). Upstreams always hold them. Slots follow the candidates'.
+    /// </summary>
+    public ImmutableArray<ManifestView?> ManifestViews { get; init; } = [];
+
+    /// <summary>The manifest view of <paramref name="candidate"/>, or null when it holds no manifests.</summary>
+    public ManifestView? ManifestViewOf(Candidate candidate)
+        => (uint)candidate.Index < (uint)ManifestViews.Length ? ManifestViews[candidate.Index] : null;
+
     public required ImmutableArray<RuleSettings> Rules { get; init; }
 
     public required BlobCheckSettings BlobCheck { get; init; }

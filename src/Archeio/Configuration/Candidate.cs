@@ -19,6 +19,33 @@ internal abstract record Candidate(string Name, int Index)
 
     /// <summary>The URL whose HEAD says whether the candidate holds a blob; <paramref name="name"/> and <paramref name="digest"/> must already be validated.</summary>
     public abstract string CheckUrl(string name, string digest);
+
+    /// <summary>
+    /// Where the candidate's answers are kept apart (cache, coalescing, inventory): its <see cref="Index"/> for its
+    /// blobs; the <see cref="ManifestView"/> of a candidate has a slot of its own, after every candidate's index.
+    /// </summary>
+    public virtual int Slot => Index;
+
+    /// <summary>The candidate's manifest store's URL for a manifest by digest, or null when it holds no manifests.</summary>
+    public virtual string? ManifestUrlFor(string name, string digest) => null;
+}
+
+/// <summary>
+/// A candidate asked for a manifest by digest instead of a blob (distribution-spec, "Pulling manifests": a manifest
+/// by digest is content-addressed like a blob, so a mirror may serve it). It shares its store's <see cref="Candidate.Index"/>
+/// (breaker, rotation, metrics: the same host) and has its own <see cref="Slot"/> (answers, inventory). Its check is a
+/// HEAD of <see cref="Store"/>'s manifest URL, with the <c>Accept</c> of every manifest media type.
+/// </summary>
+internal sealed record ManifestView(Candidate Store, int ManifestSlot) : Candidate(Store.Name, Store.Index)
+{
+    public override int Slot => ManifestSlot;
+
+    public override bool IsRepositoryScoped => Store.IsRepositoryScoped;
+
+    public override string Host => Store.Host;
+
+    public override string CheckUrl(string name, string digest)
+        => Store.ManifestUrlFor(name, digest) ?? throw new InvalidOperationException($"{Store.Name} holds no manifests");
 }
 
 /// <summary>
@@ -33,6 +60,8 @@ internal sealed record UpstreamCandidate(UpstreamSettings Upstream, int Index) :
     public override string Host => Upstream.Host;
 
     public override string CheckUrl(string name, string digest) => string.Concat(Upstream.Prefix, name, "/blobs/", digest);
+
+    public override string ManifestUrlFor(string name, string digest) => string.Concat(Upstream.Prefix, name, "/manifests/", digest);
 
     /// <summary><c>upstream</c> for <c>Archeio:Upstream</c>, <c>upstream:&lt;name&gt;</c> for a named one.</summary>
     internal static string NameOf(string kind, UpstreamSettings upstream) => upstream.Name == UpstreamSettings.DefaultName ? kind : kind + ":" + upstream.Name;
@@ -60,4 +89,6 @@ internal sealed record SignatureUpstreamCandidate : Candidate
     public override string Host { get; }
 
     public override string CheckUrl(string name, string digest) => string.Concat(Prefix, name, "/blobs/", digest);
+
+    public override string ManifestUrlFor(string name, string digest) => string.Concat(Prefix, name, "/manifests/", digest);
 }

@@ -11,7 +11,11 @@ namespace Archeio.Configuration;
 /// <param name="Index">Position in <c>Archeio:Mirrors</c>, which is also its position in <see cref="ArcheioSettings.Candidates"/>.</param>
 /// <param name="Inventory">File path or http(s) URL of the mirror's inventory (digests it holds, one per line), or null.</param>
 /// <param name="Probe">The object the mirror's client-shaped probes fetch, or null: the mirror is not probed.</param>
-internal sealed record MirrorSettings(string Name, string BlobUrl, int Index = 0, string? Inventory = null, MirrorProbe? Probe = null) : Candidate(Name, Index)
+/// <param name="ManifestUrl">URL template like <see cref="BlobUrl"/> of the manifests the mirror holds by digest, or null: none.</param>
+/// <param name="ManifestInventory">File path or http(s) URL of the list of manifest digests the mirror holds, or null.</param>
+internal sealed record MirrorSettings(
+    string Name, string BlobUrl, int Index = 0, string? Inventory = null, MirrorProbe? Probe = null, string? ManifestUrl = null, string? ManifestInventory = null)
+    : Candidate(Name, Index)
 {
     public const string DigestPlaceholder = "{digest}";
 
@@ -32,6 +36,11 @@ internal sealed record MirrorSettings(string Name, string BlobUrl, int Index = 0
     }
 
     public override string CheckUrl(string name, string digest) => UrlFor(name, digest);
+
+    public override string? ManifestUrlFor(string name, string digest) => ManifestUrl is null ? null : Fill(ManifestUrl, name, digest);
+
+    private static string Fill(string template, string name, string digest)
+        => template.Replace(DigestPlaceholder, digest, StringComparison.Ordinal).Replace(NamePlaceholder, name, StringComparison.Ordinal);
 
     /// <summary>Names kept for the two upstreams, so that rules can list them beside mirrors.</summary>
     private static readonly string[] ReservedNames = ["upstream", "signature-upstream"];
@@ -65,7 +74,7 @@ internal sealed record MirrorSettings(string Name, string BlobUrl, int Index = 0
     /// <summary>Reads one <c>Archeio:Mirrors:N</c>, adding its name to <paramref name="names"/>; null when invalid.</summary>
     private static MirrorSettings? Read(SettingsSection item, int index, HashSet<string> names, string? defaultBase)
     {
-        item.CheckKnownKeys(nameof(Name), nameof(BlobUrl), nameof(Inventory), nameof(Probe));
+        item.CheckKnownKeys(nameof(Name), nameof(BlobUrl), nameof(Inventory), nameof(Probe), nameof(ManifestUrl), nameof(ManifestInventory));
         var name = item[nameof(Name)];
         if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
@@ -98,23 +107,42 @@ internal sealed record MirrorSettings(string Name, string BlobUrl, int Index = 0
             return null;
         }
 
-        var inventory = item.Text(nameof(Inventory));
+        var inventory = ReadInventory(item, nameof(Inventory));
+        var manifestUrl = item.Text(nameof(ManifestUrl));
+        if (manifestUrl is not null && CheckBlobUrl(manifestUrl) is { } badManifestUrl)
+        {
+            item.Error(nameof(ManifestUrl), badManifestUrl);
+        }
+
+        var manifestInventory = ReadInventory(item, nameof(ManifestInventory));
+        if (manifestInventory is not null && manifestUrl is null)
+        {
+            item.Error(nameof(ManifestInventory), "is set but ManifestUrl is not: the mirror holds no manifests to list");
+        }
+
+        var probe = ReadProbe(item, blobUrl!.Contains(NamePlaceholder, StringComparison.Ordinal));
+        return new MirrorSettings(name, blobUrl!, index, inventory, probe, manifestUrl, manifestInventory);
+    }
+
+    /// <summary>An inventory setting: a file that exists or an http(s) URL; null when unset (or reported as invalid).</summary>
+    private static string? ReadInventory(SettingsSection item, string key)
+    {
+        var inventory = item.Text(key);
         if (inventory is not null && SourceLocation.IsUrl(inventory))
         {
             if (SettingsSection.CheckHttpUrl(inventory, allowQuery: true) is { } bad)
             {
-                item.Error(nameof(Inventory), bad);
+                item.Error(key, bad);
                 return null;
             }
         }
         else if (inventory is not null && !File.Exists(inventory))
         {
-            item.Error(nameof(Inventory), $"file '{inventory}' does not exist");
+            item.Error(key, $"file '{inventory}' does not exist");
             return null;
         }
 
-        var probe = ReadProbe(item, blobUrl!.Contains(NamePlaceholder, StringComparison.Ordinal));
-        return new MirrorSettings(name, blobUrl!, index, inventory, probe);
+        return inventory;
     }
 
     /// <summary>

@@ -64,6 +64,11 @@ internal static class SettingsLinker
             return null;
         }
 
+        // Upstreams that rules list as candidates are checked like mirrors, after the real ones; each candidate that
+        // holds manifests by digest gets a view with a slot after all of them.
+        ImmutableArray<Candidate> candidates = [.. draft.Mirrors, .. upstreamCandidates];
+        var slot = candidates.Length;
+        var views = candidates.Select(c => c.ManifestUrlFor("n", "d") is null ? null : new ManifestView(c, slot++)).ToImmutableArray();
         return new ArcheioSettings
         {
             Port = draft.Port,
@@ -75,8 +80,8 @@ internal static class SettingsLinker
             Ranges = draft.Ranges,
             RangesRefresh = draft.RangesRefresh,
             Mirrors = draft.Mirrors,
-            // Upstreams that rules list as candidates are checked like mirrors, after the real ones.
-            Candidates = [.. draft.Mirrors, .. upstreamCandidates],
+            Candidates = candidates,
+            ManifestViews = views,
             Rules = rules,
             BlobCheck = draft.BlobCheck,
             Probes = draft.Probes,

@@ -23,6 +23,14 @@ internal sealed class Router(ArcheioSettings settings)
         rule => [.. Enumerable.Range(-1, rule.Split.Length + 1).Select(share => new BlobPlan(rule, CandidatesFor(rule, share), rule.Upstream ?? settings.Upstream))],
         ReferenceEqualityComparer.Instance);
 
+    // The same for manifests by digest: the plan's candidates, in the same order, asked for manifests (their
+    // ManifestView); those that hold none (mirrors without ManifestUrl) are left out.
+    private readonly Dictionary<RuleSettings, BlobPlan[]> _manifestPlans = settings.Rules.ToDictionary<RuleSettings, RuleSettings, BlobPlan[]>(
+        rule => rule,
+        rule => [.. Enumerable.Range(-1, rule.Split.Length + 1).Select(share => new BlobPlan(
+            rule, [.. CandidatesFor(rule, share).Select(settings.ManifestViewOf).OfType<Candidate>()], rule.Upstream ?? settings.Upstream))],
+        ReferenceEqualityComparer.Instance);
+
     /// <summary>True when some rule matches on country, continent or ASN: only then are clients geolocated.</summary>
     public bool NeedsGeo { get; } = settings.Rules.Any(r => !r.Countries.IsEmpty || !r.Continents.IsEmpty || !r.Asns.IsEmpty);
 
@@ -56,14 +64,21 @@ internal sealed class Router(ArcheioSettings settings)
             case RequestKind.Invalid:
                 return new OciError(target.Error ?? OciErrorCode.NotFound, target.ErrorMessage ?? "invalid path", target.ErrorStatus);
             case RequestKind.Blob:
-                return DecideBlob(target, request.Client);
+                return DecideContent(target, request.Client, _plans);
+            case RequestKind.Manifest when target.Reference.Contains(':'):
+                // By digest: content-addressed, the client checks the digest, so as safe from a mirror as a blob. By
+                // tag (mutable) a manifest stays with the upstream.
+                return DecideContent(target, request.Client, _manifestPlans);
             default:
                 return DecideOther(target, UpstreamFor(MatchRule(request.Client)));
         }
     }
 
-    /// <summary>A blob goes to the first of its rule's candidates that holds it, else to the rule's upstream.</summary>
-    private RouterAnswer DecideBlob(RegistryRequest target, in ClientFacts client)
+    /// <summary>
+    /// A blob, or a manifest by digest, goes to the first of its rule's candidates that holds it (from
+    /// <paramref name="plans"/>: blobs, or manifests), else to the rule's upstream.
+    /// </summary>
+    private RouterAnswer DecideContent(RegistryRequest target, in ClientFacts client, Dictionary<RuleSettings, BlobPlan[]> plans)
     {
         if (client.Address is null)
         {
@@ -74,7 +89,7 @@ internal sealed class Router(ArcheioSettings settings)
         if (rule is not null)
         {
             // MatchRule returns one of the settings' rules, each of which has its plans.
-            var plan = _plans[rule][ShareOf(rule, client) + 1];
+            var plan = plans[rule][ShareOf(rule, client) + 1];
             if (!plan.Candidates.IsEmpty)
             {
                 return plan;
@@ -187,6 +202,9 @@ internal sealed class Router(ArcheioSettings settings)
     internal static Redirect BlobRedirect(RegistryRequest target, Candidate? holder, UpstreamSettings fallback, RuleSettings rule) => holder switch
     {
         null => ToUpstream(target, fallback, holder: null, rule),
+        ManifestView { Store: MirrorSettings mirror } view => new Redirect(RouteTarget.Mirror, mirror.ManifestUrlFor(target.Name, target.Reference)!, mirror.Host, view, rule),
+        ManifestView { Store: UpstreamCandidate upstream } view => ToUpstream(target, upstream.Upstream, view, rule),
+        ManifestView { Store: SignatureUpstreamCandidate signatures } view => new Redirect(RouteTarget.SignatureUpstream, UpstreamLocation(signatures.Prefix, target), signatures.Host, view, rule),
         MirrorSettings mirror => new Redirect(RouteTarget.Mirror, mirror.UrlFor(target.Name, target.Reference), mirror.Host, mirror, rule),
         UpstreamCandidate upstream => ToUpstream(target, upstream.Upstream, upstream, rule),
         SignatureUpstreamCandidate signatures => new Redirect(RouteTarget.SignatureUpstream, UpstreamLocation(signatures.Prefix, target), signatures.Host, signatures, rule),

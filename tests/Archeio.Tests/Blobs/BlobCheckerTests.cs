@@ -360,6 +360,26 @@ public sealed class BlobCheckerTests : IDisposable
         Assert.Equal(1, checker.Counters.BreakerOpened);
     }
 
+    [Fact]
+    public async Task A_manifest_view_asks_the_manifest_url_with_every_manifest_type_accepted_and_keeps_its_answers_apart()
+    {
+        var manifests = new MirrorSettings("m", "https://m.example/containers/images/{digest}", 0, ManifestUrl: "https://m.example/containers/manifests/{digest}");
+        var view = new ManifestView(manifests, 2);
+        var checker = Create();
+
+        Assert.True(await checker.ExistsAsync(view, "pause", Digest(1), default));
+        Assert.True(await checker.ExistsAsync(manifests, "pause", Digest(1), default));
+        Assert.True(await checker.ExistsAsync(view, "pause", Digest(1), default));
+
+        Assert.Equal(["/containers/manifests/" + Digest(1), "/containers/images/" + Digest(1)], _handler.Paths);
+        Assert.Equal(string.Join(", ", Archeio.Oci.MediaTypes.ManifestMediaTypes.All), _handler.Accepts.First());
+        Assert.Equal(string.Empty, _handler.Accepts.Last());
+
+        // The view shares its store's breaker: out of rotation is out for both.
+        checker.TakeOutOfRotation(manifests, "range: broken");
+        Assert.False(await checker.ExistsAsync(view, "pause", Digest(1), default));
+    }
+
     private BlobChecker Create(BlobCheckSettings? settings = null, MirrorInventories? inventories = null, IBlobResultStore? store = null)
     {
         var all = TestSettings.Create(mirrors: ImmutableArray.Create(Mirror, Other)) with { BlobCheck = settings ?? BlobCheckSettings.Default() };

@@ -142,6 +142,56 @@ public sealed class ArcheioSettingsReaderTests
         Assert.Equal(TimeSpan.FromSeconds(30), ProbeSettings.Default.Interval);
     }
 
+    [Fact]
+    public void Reads_a_mirror_s_manifest_url_and_inventory_and_gives_each_manifest_store_a_view()
+    {
+        var inventory = Path.GetTempFileName();
+        try
+        {
+            var settings = ArcheioSettingsReader.ReadOrThrow(Build(Minimal, new()
+            {
+                ["Archeio:Mirrors:0:Name"] = "s3",
+                ["Archeio:Mirrors:0:BlobUrl"] = "https://s3.example/containers/images/{digest}",
+                ["Archeio:Mirrors:0:ManifestUrl"] = "https://s3.example/containers/manifests/{digest}",
+                ["Archeio:Mirrors:0:ManifestInventory"] = inventory,
+                ["Archeio:Mirrors:1:Name"] = "plain",
+                ["Archeio:Mirrors:1:BlobUrl"] = "https://plain.example/{digest}",
+                ["Archeio:Rules:0:Mirrors:0"] = "s3",
+                ["Archeio:Rules:0:Mirrors:1"] = "plain",
+                ["Archeio:Rules:0:Mirrors:2"] = "upstream",
+            }));
+
+            Assert.Equal("https://s3.example/containers/manifests/{digest}", settings.Mirrors[0].ManifestUrl);
+            Assert.Equal(inventory, settings.Mirrors[0].ManifestInventory);
+            Assert.Equal(["s3", null, "upstream"], settings.ManifestViews.Select(v => v?.Name));
+            Assert.Equal([3, 4], settings.ManifestViews.OfType<ManifestView>().Select(v => v.Slot));
+            Assert.Null(settings.ManifestViewOf(settings.Mirrors[1]));
+        }
+        finally
+        {
+            File.Delete(inventory);
+        }
+    }
+
+    [Theory]
+    [InlineData("Archeio:Mirrors:0:ManifestUrl", "https://s3.example/containers/manifests/", "Archeio:Mirrors:0:ManifestUrl", "{digest}")]
+    [InlineData("Archeio:Mirrors:0:ManifestUrl", "ftp://s3.example/{digest}", "Archeio:Mirrors:0:ManifestUrl", "absolute")]
+    [InlineData("Archeio:Mirrors:0:ManifestInventory", "https://s3.example/geranos/manifest-inventory.txt", "Archeio:Mirrors:0:ManifestInventory", "ManifestUrl is not")]
+    [InlineData("Archeio:Mirrors:0:ManifestInventory", "/nonexistent/manifest-inventory.txt", "Archeio:Mirrors:0:ManifestInventory", "does not exist")]
+    public void Rejects_a_bad_manifest_setting_naming_its_key(string key, string value, string errorKey, string why)
+    {
+        var ex = Assert.Throws<InvalidConfigurationException>(() => ArcheioSettingsReader.ReadOrThrow(Build(Minimal, new()
+        {
+            ["Archeio:Mirrors:0:Name"] = "s3",
+            ["Archeio:Mirrors:0:BlobUrl"] = "https://s3.example/containers/images/{digest}",
+            [key] = value,
+        })));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal(errorKey, error.Key);
+        Assert.Contains(why, error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Columns: the mirror's BlobUrl, its Probe, a word the error must contain.</summary>
     public static TheoryData<string, string, string> BadProbes => new()
     {

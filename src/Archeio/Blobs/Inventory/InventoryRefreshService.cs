@@ -45,8 +45,14 @@ internal sealed partial class InventoryRefreshService : BackgroundService
         ILogger<InventoryRefreshService> logger)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        _sources = [.. settings.Mirrors.Where(m => m.Inventory is not null).Select(m => new InventorySource(
-            m, location => new RefreshedSource<InventoryParseResult>(location, ParseAsync, () => httpClientFactory.CreateClient(HttpClientName), LoadTimeout, time)))];
+        RefreshedSource<InventoryParseResult> Reader(string location)
+            => new(location, ParseAsync, () => httpClientFactory.CreateClient(HttpClientName), LoadTimeout, time);
+        _sources =
+        [
+            .. settings.Mirrors.Where(m => m.Inventory is not null).Select(m => new InventorySource(m.Name, m.Inventory!, m.Slot, Reader)),
+            .. settings.Mirrors.Where(m => m.ManifestInventory is not null && settings.ManifestViewOf(m) is not null)
+                .Select(m => new InventorySource(m.Name + " (manifests)", m.ManifestInventory!, settings.ManifestViewOf(m)!.Slot, Reader)),
+        ];
         _inventories = inventories;
         _httpClientFactory = httpClientFactory;
         _interval = settings.BlobCheck.InventoryRefresh;
@@ -95,7 +101,7 @@ internal sealed partial class InventoryRefreshService : BackgroundService
                 {
                     if (!_firstLoads[i].IsCompleted)
                     {
-                        LogStillLoading(_logger, _sources[i].Mirror.Name, _sources[i].Display, StartupWait);
+                        LogStillLoading(_logger, _sources[i].Name, _sources[i].Display, StartupWait);
                     }
                 }
             }
@@ -142,7 +148,7 @@ internal sealed partial class InventoryRefreshService : BackgroundService
         {
             // The first load may still be running (it outlived StartupWait): never two loads of one mirror at once.
             await firstLoad;
-            await RefreshSchedule.RunAsync(timer, token => LoadAsync(source, token), e => LogRefreshCrashed(_logger, source.Mirror.Name, e), stopping);
+            await RefreshSchedule.RunAsync(timer, token => LoadAsync(source, token), e => LogRefreshCrashed(_logger, source.Name, e), stopping);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -156,7 +162,7 @@ internal sealed partial class InventoryRefreshService : BackgroundService
         var refresh = await source.Reader.RefreshAsync(stopping);
         if (refresh.Change == SourceChange.Unchanged)
         {
-            LogNotModified(_logger, source.Mirror.Name, source.Display);
+            LogNotModified(_logger, source.Name, source.Display);
             Counters.CountNotModified();
             return;
         }
@@ -165,20 +171,20 @@ internal sealed partial class InventoryRefreshService : BackgroundService
         {
             var result = source.Reader.Value!;
             var digests = result.Digests!;
-            _inventories.Replace(source.Mirror.Index, digests);
-            LogLoaded(_logger, source.Mirror.Name, source.Display, digests.Count, result.Count, _time.GetElapsedTime(started).TotalMilliseconds);
+            _inventories.Replace(source.Slot, digests);
+            LogLoaded(_logger, source.Name, source.Display, digests.Count, result.Count, _time.GetElapsedTime(started).TotalMilliseconds);
             Counters.CountLoad();
             return;
         }
 
-        var index = source.Mirror.Index;
+        var index = source.Slot;
         if (_inventories.Has(index))
         {
-            LogFailedKeeping(_logger, source.Mirror.Name, source.Display, refresh.Error!, _inventories.CountOf(index));
+            LogFailedKeeping(_logger, source.Name, source.Display, refresh.Error!, _inventories.CountOf(index));
         }
         else
         {
-            LogFailedNone(_logger, source.Mirror.Name, source.Display, refresh.Error!);
+            LogFailedNone(_logger, source.Name, source.Display, refresh.Error!);
         }
 
         // Counted after the log line, so that whoever sees the count (tests) also sees the line.

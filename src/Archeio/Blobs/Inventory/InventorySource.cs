@@ -3,21 +3,29 @@ using Archeio.Sources;
 
 namespace Archeio.Blobs.Inventory;
 
-/// <summary>A mirror's inventory: its location, kept current by <see cref="Reader"/>.</summary>
+/// <summary>
+/// A mirror's inventory — of its blobs (<c>Mirrors:N:Inventory</c>) or of its manifests (<c>Mirrors:N:ManifestInventory</c>):
+/// its location, kept current by <see cref="Reader"/>, and the slot its digests fill (<see cref="Candidate.Slot"/>).
+/// </summary>
 internal sealed class InventorySource
 {
-    public InventorySource(MirrorSettings mirror, Func<string, RefreshedSource<InventoryParseResult>> reader)
+    public InventorySource(string name, string location, int slot, Func<string, RefreshedSource<InventoryParseResult>> reader)
     {
-        ArgumentNullException.ThrowIfNull(mirror);
-        ArgumentNullException.ThrowIfNull(mirror.Inventory);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(reader);
-        Mirror = mirror;
-        Location = mirror.Inventory;
+        Name = name;
+        Slot = slot;
+        Location = location;
         Display = SourceLocation.Display(Location);
         Reader = reader(Location);
     }
 
-    public MirrorSettings Mirror { get; }
+    /// <summary>The mirror's name as logs show it (with <c>(manifests)</c> for a manifest inventory).</summary>
+    public string Name { get; }
+
+    /// <summary>Where in <see cref="MirrorInventories"/> its digests go.</summary>
+    public int Slot { get; }
 
     public string Location { get; }
 
