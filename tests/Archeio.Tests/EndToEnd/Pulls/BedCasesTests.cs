@@ -180,16 +180,14 @@ public sealed class BedCasesTests(PullTestBed bed) : IDisposable
     public static TheoryData<string> Clients() => [.. PullClients.Names];
 
     /// <summary>
-    /// Columns: client, location. Podman cannot pull a signature (its layer is not a tar). Containerd
-    /// resolves the tag, then fetches the manifest by digest, <c>manifests/sha256:…</c>, which is no cosign
-    /// tag and so goes to the main upstream, which does not have it (404): routing manifests by digest to the
-    /// signature upstream is open work (issue 16), so containerd is not in this table yet.
-    /// Docker (20.10) cannot pull a signature at all: it meets the same 404 by digest, warns "Failed to pull
-    /// manifest by the resolved digest … falling back to pull by tag", gets the manifest by tag from the
-    /// signature upstream, and then refuses it before fetching any blob, exiting 1 with
-    /// <c>unsupported media type application/vnd.dev.cosign.simplesigning.v1+json</c> (the layer's media type;
-    /// it does the same straight from a registry, see RegistryAndClientsTests), and it has no command that
-    /// fetches without unpacking, as <c>ctr content fetch</c> does.
+    /// Columns: client, location. Skopeo copies the signature image; containerd fetches it without unpacking (<c>ctr
+    /// content fetch</c>): it resolves the cosign tag (a HEAD, to the signature upstream), then GETs the manifest by
+    /// digest, which Archeio finds in the signature upstream, a candidate of every rule (manifests by digest are routed
+    /// like blobs). Podman cannot pull a signature (its layer is not a tar). Docker (20.10) cannot pull a signature at
+    /// all: it refuses the manifest before fetching any blob, exiting 1 with
+    /// <c>unsupported media type application/vnd.dev.cosign.simplesigning.v1+json</c> (the layer's media type; it
+    /// does the same straight from a registry, see RegistryAndClientsTests), and it has no command that fetches
+    /// without unpacking, as <c>ctr content fetch</c> does.
     /// </summary>
     public static TheoryData<string, string> SignaturePulls()
     {
@@ -197,6 +195,7 @@ public sealed class BedCasesTests(PullTestBed bed) : IDisposable
         foreach (var location in PullTestBed.AllLocations)
         {
             data.Add(PullClients.Skopeo, location.Name);
+            data.Add(PullClients.Containerd, location.Name);
         }
 
         return data;

@@ -4,7 +4,8 @@ namespace Archeio.Tests.EndToEnd.Pulls;
 
 /// <summary>
 /// Every client × every location × every image, pulled through the load balancer and Archeio: the pull
-/// succeeds with the pushed digest, and every blob comes from the backend the routing promised.
+/// succeeds with the pushed digest, and every blob and manifest comes from the backend the routing promised: the
+/// platform manifests of <c>bed/multi</c> by digest from the s3 mirror where the location's rule lists it.
 /// </summary>
 [Collection(PullBedDefinition.Name)]
 public sealed class PullMatrixTests(PullTestBed bed)
@@ -42,7 +43,8 @@ public sealed class PullMatrixTests(PullTestBed bed)
             var pulled = await bed.Client(client).PullAsync($"{bed.LoadBalancer(location)}/{repository}:{PullTestBed.Tag}", CancellationToken.None);
 
             Assert.Equal(image.Digest, pulled.Digest);
-            detail = await PullVerifier.VerifyAsync(bed, location, repository, PullVerifier.BlobsFetchedBy(client, image), marks);
+            detail = await PullVerifier.VerifyAsync(
+                bed, location, repository, PullVerifier.BlobsFetchedBy(client, image), marks, manifestsByDigest: PullVerifier.ChildManifestsFetchedBy(client, image));
             passed = true;
         }
         catch (Exception ex)

@@ -64,6 +64,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
     private readonly Dictionary<string, IPullClient> _clients = [];
     private readonly HashSet<string> _inS3 = new(StringComparer.Ordinal);
     private readonly HashSet<string> _inStatic = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _manifestsInS3 = new(StringComparer.Ordinal);
     private TempConfig? _config;
 
     internal RegistryProcess UpstreamRegistry { get; private set; } = null!;
@@ -177,6 +178,14 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
         return Upstream;
     }
 
+    /// <summary>
+    /// Which backend the routing promises for a manifest GET by digest from a location: the s3 mirror for the platform
+    /// manifests of <c>bed/multi</c> (the only manifests it holds, under <c>containers/manifests/</c>) when the location's
+    /// rule lists it, else <paramref name="manifestsFrom"/> (the upstream, or the signature upstream for a signature).
+    /// </summary>
+    internal string ExpectedManifestBackend(ClientLocation location, string digest, string manifestsFrom)
+        => location.Mirrors.Contains(S3) && _manifestsInS3.Contains(digest) ? S3 : manifestsFrom;
+
     /// <summary>The access logs of every backend a blob or manifest can come from.</summary>
     internal IReadOnlyList<AccessLog> BackendLogs => [UpstreamRegistry.AccessLog, S3Mirror.AccessLog, Nginx.StaticLog, SignatureRegistry.AccessLog];
 
@@ -197,6 +206,16 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
     private async Task SeedMirrorsAsync(string staticRoot)
     {
         await S3Mirror.PutAsync("containers/images/" + ProbeDigest, ProbeObject);
+
+        // The s3 mirror also holds bed/multi's platform manifests by digest (as Geranos writes them): every client
+        // gets the index by tag from the upstream and the platform manifest by digest from s3.
+        var multi = Images["multi"];
+        foreach (var child in multi.ChildManifestDigests)
+        {
+            await S3Mirror.PutAsync("containers/manifests/" + child, await File.ReadAllBytesAsync(multi.BlobPath(child)), OciMediaTypes.ImageManifest);
+            _manifestsInS3.Add(child);
+        }
+
         await File.WriteAllBytesAsync(Path.Combine(staticRoot, "containers", "images", ProbeDigest), ProbeObject);
 
         // Some blobs are left out of each mirror, so that the fall-through to the upstream runs:
@@ -251,6 +270,12 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
 
         JsonObject Mirror(string name, string baseUrl) => new() { ["Name"] = name, ["BlobUrl"] = baseUrl + "/containers/images/{digest}" };
 
+        JsonObject WithManifests(JsonObject mirror, string baseUrl)
+        {
+            mirror["ManifestUrl"] = baseUrl + "/containers/manifests/{digest}";
+            return mirror;
+        }
+
         // The two real stores are probed as clients fetch (HEAD, a range, the whole object), with a blob both hold:
         // a probe that wrongly failed on s3rver or nginx would take the mirror out and break the matrix's backend checks.
         JsonObject Probed(JsonObject mirror)
@@ -270,7 +295,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
                 ["SignatureEndpoint"] = SignatureRegistry.BaseUrl,
             },
             ["Mirrors"] = new JsonArray(
-                Probed(Mirror(S3, S3Mirror.BucketUrl)),
+                WithManifests(Probed(Mirror(S3, S3Mirror.BucketUrl)), S3Mirror.BucketUrl),
                 Probed(Mirror(Static, Nginx.StaticBaseUrl)),
                 Mirror("down", "http://127.0.0.1:" + closedPort.ToString(CultureInfo.InvariantCulture)),
                 Mirror("hang", "http://127.0.0.1:" + HangingMirror.Port.ToString(CultureInfo.InvariantCulture))),
