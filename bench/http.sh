@@ -10,6 +10,7 @@
 #   blob, AWS client:      a blob the mirror holds (cached "present" after one warm-up request), X-Forwarded-For AWS eu-west-3
 #   blob, no-cloud client: the same for a client in no cloud (the catch-all rule's mirror)
 #   manifest:              /v2/pause/manifests/3.10 (always upstream, no check)
+#   manifest by digest:    /v2/pause/manifests/<digest>, held by the AWS client's mirror (ManifestUrl; cached "present")
 # The mirror is Minimal307 in its 200 mode, on loopback. Output: a markdown report on stdout and in
 # bench/results/http-<UTC time>.md.
 source "$(dirname "$0")/lib/common.sh"
@@ -35,6 +36,7 @@ PATHS=(
     "blob, AWS client|$BLOB_PATH|$XFF_AWS"
     "blob, no-cloud client|$BLOB_PATH|$XFF_NOCLOUD"
     "manifest|$MANIFEST_PATH|$XFF_AWS"
+    "manifest by digest, AWS client|$MANIFEST_DIGEST_PATH|$XFF_AWS"
 )
 
 # One request per path first: it fills the blob cache (one HEAD per mirror) and shows what is measured.

@@ -16,6 +16,7 @@ MINIMAL_BIN="$BENCH_OUT/minimal307/Minimal307"
 DIGEST="sha256:$(printf 'a%.0s' {1..64})"
 BLOB_PATH="/v2/pause/blobs/$DIGEST"
 MANIFEST_PATH="/v2/pause/manifests/3.10"
+MANIFEST_DIGEST_PATH="/v2/pause/manifests/$DIGEST"
 # X-Forwarded-For as a Google Cloud load balancer writes it (ForwardedForSkip 1: the client is the entry before the last).
 XFF_AWS="35.180.1.1, 10.0.0.1"      # AWS eu-west-3
 XFF_NOCLOUD="193.0.6.139, 10.0.0.1" # RIPE NCC: in no cloud
@@ -82,8 +83,10 @@ write_config() {
     "InfoUrl": "https://info.example/", "PrivacyUrl": "https://info.example/privacy",
     "Upstream": { "Endpoint": "https://upstream.example", "Path": "images" },
     "Mirrors": [
-      { "Name": "aws-eu-west-3", "BlobUrl": "http://127.0.0.1:$2/aws/containers/images/{digest}" },
-      { "Name": "default", "BlobUrl": "http://127.0.0.1:$2/default/containers/images/{digest}" } ],
+      { "Name": "aws-eu-west-3", "BlobUrl": "http://127.0.0.1:$2/aws/containers/images/{digest}",
+        "ManifestUrl": "http://127.0.0.1:$2/aws/containers/manifests/{digest}" },
+      { "Name": "default", "BlobUrl": "http://127.0.0.1:$2/default/containers/images/{digest}",
+        "ManifestUrl": "http://127.0.0.1:$2/default/containers/manifests/{digest}" } ],
     "Rules": [
       { "Match": { "Cloud": "AWS" }, "Mirrors": [ "aws-eu-west-3" ] },
       { "Match": { }, "Mirrors": [ "default" ] } ],

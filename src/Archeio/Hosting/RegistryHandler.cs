@@ -50,7 +50,7 @@ internal sealed partial class RegistryHandler(
         }
 
         var target = facts.Target;
-        if (settings.RouteHeader && target.Kind == RequestKind.Blob && decision is Redirect blobRedirect)
+        if (settings.RouteHeader && target.IsContentAddressed && decision is Redirect blobRedirect)
         {
             // For users reporting a problem: which rule sent them where, pasteable into an issue.
             context.Response.Headers["X-Archeio-Route"] = RouteHeaderValue(blobRedirect);

@@ -34,6 +34,12 @@ internal sealed record RegistryRequest(
     /// <summary>The path after <c>/v2/&lt;name&gt;/</c>, canonical: e.g. <c>manifests/latest</c>.</summary>
     public string Rest => Kind == RequestKind.TagsList ? "tags/list" : Endpoint + "/" + Reference;
 
+    /// <summary>
+    /// A blob, or a manifest by digest (a reference with <c>:</c>): content the client verifies against the digest it
+    /// asked for, so a mirror may serve it (distribution-spec, "Pulling manifests" and "Pulling blobs").
+    /// </summary>
+    public bool IsContentAddressed => Kind == RequestKind.Blob || (Kind == RequestKind.Manifest && Reference.Contains(':'));
+
     /// <summary>True for cosign signature and attestation tags (<c>sha256-&lt;hex&gt;.sig|.att</c>).</summary>
     public bool IsCosignTag => Kind == RequestKind.Manifest && OciGrammar.IsCosignTag(Reference);
 

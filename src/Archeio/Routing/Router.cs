@@ -65,7 +65,7 @@ internal sealed class Router(ArcheioSettings settings)
                 return new OciError(target.Error ?? OciErrorCode.NotFound, target.ErrorMessage ?? "invalid path", target.ErrorStatus);
             case RequestKind.Blob:
                 return DecideContent(target, request.Client, _plans);
-            case RequestKind.Manifest when target.Reference.Contains(':'):
+            case RequestKind.Manifest when target.IsContentAddressed:
                 // By digest: content-addressed, the client checks the digest, so as safe from a mirror as a blob. By
                 // tag (mutable) a manifest stays with the upstream.
                 return DecideContent(target, request.Client, _manifestPlans);
