@@ -40,6 +40,7 @@ internal static class SummaryWriter
             Row(table, "blobs copied", Count(summary.BlobsCopied));
             Row(table, "bytes copied", ByteSize.Format(summary.BytesCopied));
             Row(table, "blobs failed", Count(summary.BlobsFailed));
+            Row(table, "manifest objects written", Count(summary.ManifestObjectsWritten));
         }
 
         Row(table, "source requests", Count(summary.SourceRequests));

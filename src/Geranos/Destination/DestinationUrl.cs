@@ -23,17 +23,29 @@ internal sealed record DestinationUrl(string Bucket, string KeyPrefix)
     /// <summary>Blob objects live under this, below <see cref="KeyPrefix"/>.</summary>
     public const string BlobFolder = "containers/images/";
 
+    /// <summary>
+    /// Manifest objects live under this, below <see cref="KeyPrefix"/>: a prefix of their own beside
+    /// <see cref="BlobFolder"/>, so that blob listings and the blob inventory stay blobs only.
+    /// </summary>
+    public const string ManifestFolder = "containers/manifests/";
+
     /// <summary>Manifest markers live under this, below <see cref="KeyPrefix"/>.</summary>
     public const string MarkerFolder = "geranos/manifests/";
 
     /// <summary><c>{prefix}containers/images/</c>: the prefix to list blobs with.</summary>
     public string BlobPrefix => KeyPrefix + BlobFolder;
 
+    /// <summary><c>{prefix}containers/manifests/</c>: the prefix to list manifest objects with.</summary>
+    public string ManifestPrefix => KeyPrefix + ManifestFolder;
+
     /// <summary><c>{prefix}geranos/manifests/</c>: the prefix to list markers with.</summary>
     public string MarkerPrefix => KeyPrefix + MarkerFolder;
 
     /// <summary><c>{prefix}geranos/inventory.txt</c>.</summary>
     public string InventoryKey => KeyPrefix + "geranos/inventory.txt";
+
+    /// <summary><c>{prefix}geranos/manifest-inventory.txt</c>: the manifests under <see cref="ManifestPrefix"/>, in the inventory's format.</summary>
+    public string ManifestInventoryKey => KeyPrefix + "geranos/manifest-inventory.txt";
 
     /// <summary>Parses <paramref name="text"/>; <paramref name="error"/> says what is wrong when it is not a destination.</summary>
     public static bool TryParse(string? text, [NotNullWhen(true)] out DestinationUrl? url, [NotNullWhen(false)] out string? error)
@@ -90,6 +102,9 @@ internal sealed record DestinationUrl(string Bucket, string KeyPrefix)
 
     /// <summary><c>{prefix}containers/images/{digest}</c>: where the redirect server sends clients for a blob.</summary>
     public string BlobKey(string digest) => BlobPrefix + digest;
+
+    /// <summary><c>{prefix}containers/manifests/{digest}</c>: a manifest's bytes as the source served them, for clients that fetch it by digest.</summary>
+    public string ManifestKey(string digest) => ManifestPrefix + digest;
 
     /// <summary><c>{prefix}geranos/manifests/{digest}</c>: the JSON <see cref="ManifestMarker"/> of a mirrored manifest.</summary>
     public string MarkerKey(string digest) => MarkerPrefix + digest;

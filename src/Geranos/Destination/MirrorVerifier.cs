@@ -8,10 +8,12 @@ using Archeio.Oci.Digests;
 namespace Geranos.Destination;
 
 /// <summary>
-/// Checks that a mirror can serve what its markers promise. Shallow (listings, markers, inventory; cheap): every blob a
-/// marker names is present with the size the manifest gives, every inventory digest exists, and nothing but digests lives
-/// under <c>containers/images/</c>. Deep additionally reads back every blob object and hashes it with its key's
-/// algorithm, which catches content that was overwritten or rotted in place with the same size.
+/// Checks that a mirror can serve what its markers promise. Shallow (listings, markers, inventories; cheap): every blob a
+/// marker names is present with the size the manifest gives, every marked manifest has its object, every inventory and
+/// manifest inventory digest exists, and nothing but digests lives under <c>containers/images/</c> and
+/// <c>containers/manifests/</c>. Deep additionally reads back every blob and manifest object and hashes it with its
+/// key's algorithm, which catches content that was overwritten or rotted in place with the same size, and checks that
+/// each manifest object's <c>Content-Type</c> is a manifest media type.
 /// </summary>
 internal sealed class MirrorVerifier
 {
@@ -48,7 +50,28 @@ internal sealed class MirrorVerifier
             }
         }
 
+        var manifestObjects = await mirror.ListObjectsAsync(url.ManifestPrefix, ct).ConfigureAwait(false);
+        var storedManifests = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var stored in manifestObjects)
+        {
+            var name = stored.Key[url.ManifestPrefix.Length..];
+            if (Digest.IsVerifiable(name))
+            {
+                storedManifests.Add(name);
+            }
+            else
+            {
+                problems.Add(new VerifyProblem(stored.Key, "not a manifest: the name is not a sha256 or sha512 digest"));
+            }
+        }
+
         var markers = await mirror.ListMarkersAsync(ct).ConfigureAwait(false);
+
+        // A marker says the manifest is complete here, which includes its object (Archeio serves it by digest).
+        foreach (var manifest in markers.Where(m => !storedManifests.Contains(m)))
+        {
+            problems.Add(new VerifyProblem(url.ManifestKey(manifest), "missing, the manifest is recorded (a sync writes it)"));
+        }
 
         // Blob digest -> the manifests that need it but find it missing or of another size.
         var missing = new ConcurrentDictionary<string, ConcurrentBag<string>>(StringComparer.Ordinal);
@@ -111,9 +134,47 @@ internal sealed class MirrorVerifier
             }
         }
 
+        if (await mirror.ReadManifestInventoryAsync(ct).ConfigureAwait(false) is { } manifestInventory)
+        {
+            foreach (var digest in manifestInventory.Distinct(StringComparer.Ordinal))
+            {
+                if (!Digest.IsVerifiable(digest))
+                {
+                    problems.Add(new VerifyProblem(url.ManifestInventoryKey, $"'{digest}' is not a digest"));
+                }
+                else if (!storedManifests.Contains(digest))
+                {
+                    problems.Add(new VerifyProblem(url.ManifestKey(digest), "missing, listed in the manifest inventory"));
+                }
+            }
+        }
+
         long bytesHashed = 0;
         if (deep)
         {
+            await Parallel.ForEachAsync(storedManifests, options, async (digest, token) =>
+            {
+                var stored = await mirror.ReadManifestAsync(digest, token).ConfigureAwait(false);
+                if (stored is not { } manifest)
+                {
+                    problems.Add(new VerifyProblem(url.ManifestKey(digest), "vanished while verifying"));
+                    return;
+                }
+
+                Interlocked.Add(ref bytesHashed, manifest.Bytes.Length);
+                onBytes?.Invoke(manifest.Bytes.Length);
+                // Stores may add parameters (charset); the media type is what precedes them.
+                var mediaType = manifest.ContentType?.Split(';')[0].Trim();
+                if (!ManifestContent.IsManifestMediaType(mediaType))
+                {
+                    problems.Add(new VerifyProblem(url.ManifestKey(digest), $"Content-Type {manifest.ContentType ?? "(none)"} is not a manifest media type"));
+                }
+                else if (ManifestContent.Verify(digest, mediaType, manifest.Bytes) is { } problem)
+                {
+                    problems.Add(new VerifyProblem(url.ManifestKey(digest), problem.StartsWith("digest mismatch: ", StringComparison.Ordinal) ? problem["digest mismatch: ".Length..] : problem));
+                }
+            }).ConfigureAwait(false);
+
             await Parallel.ForEachAsync(blobs.Keys, options, async (digest, token) =>
             {
                 var (actual, bytes) = await HashAsync(mirror, digest, onBytes, token).ConfigureAwait(false);
@@ -133,7 +194,7 @@ internal sealed class MirrorVerifier
             .OrderBy(problem => problem.Key, StringComparer.Ordinal)
             .ThenBy(problem => problem.Reason, StringComparer.Ordinal)
             .ToList();
-        return new VerifyReport(url.ToString(), objects.Count, markers.Count, bytesHashed, sorted);
+        return new VerifyReport(url.ToString(), objects.Count, markers.Count, bytesHashed, sorted, manifestObjects.Count);
     }
 
     /// <summary>The digest of blob object <paramref name="digest"/> as stored, and its length; null digest if it is gone.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Amazon.S3;
@@ -9,8 +10,9 @@ using Geranos.Destination.Json;
 namespace Geranos.Destination;
 
 /// <summary>
-/// One destination bucket and prefix: listing what is there, markers, the inventory, and housekeeping. Blob objects are
-/// written only by <see cref="VerifiedBlobCopier"/>, which verifies them first.
+/// One destination bucket and prefix: listing what is there, manifest objects, markers, the inventories, and housekeeping.
+/// Blob objects are written only by <see cref="VerifiedBlobCopier"/>, which verifies them first; manifest objects only by
+/// <see cref="WriteManifestAsync"/>, which does too.
 /// </summary>
 internal sealed class S3Mirror
 {
@@ -57,20 +59,10 @@ internal sealed class S3Mirror
     }
 
     /// <summary>The digests of manifests that have a marker.</summary>
-    public async Task<IReadOnlySet<string>> ListMarkersAsync(CancellationToken ct)
-    {
-        var markers = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var stored in await ListObjectsAsync(Url.MarkerPrefix, ct).ConfigureAwait(false))
-        {
-            var digest = stored.Key[Url.MarkerPrefix.Length..];
-            if (Digest.IsVerifiable(digest))
-            {
-                markers.Add(digest);
-            }
-        }
+    public Task<IReadOnlySet<string>> ListMarkersAsync(CancellationToken ct) => ListDigestsAsync(Url.MarkerPrefix, ct);
 
-        return markers;
-    }
+    /// <summary>The digests of manifests that have an object under <c>containers/manifests/</c>.</summary>
+    public Task<IReadOnlySet<string>> ListManifestsAsync(CancellationToken ct) => ListDigestsAsync(Url.ManifestPrefix, ct);
 
     /// <summary>
     /// Every object whose key starts with <paramref name="prefix"/> (a full key prefix, e.g. <see cref="DestinationUrl.BlobPrefix"/>),
@@ -141,28 +133,65 @@ internal sealed class S3Mirror
         await PutBytesAsync(Url.MarkerKey(marker.Digest), bytes, MarkerContentType, MutableCacheControl, ct).ConfigureAwait(false);
     }
 
-    /// <summary>The digests of the inventory, one per non-empty line; null if there is no inventory.</summary>
-    public async Task<IReadOnlyList<string>?> ReadInventoryAsync(CancellationToken ct)
+    /// <summary>
+    /// Stores manifest <paramref name="digest"/> at <see cref="DestinationUrl.ManifestKey"/>: exactly
+    /// <paramref name="bytes"/>, with <paramref name="mediaType"/> as its <c>Content-Type</c> and immutable caching
+    /// (the key is the content's digest). The bytes are checked (<see cref="ManifestContent.Verify"/>) right before
+    /// the one <c>PutObject</c> that makes them visible, so no object appears under a digest its bytes are not.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not manifest <paramref name="digest"/>, or the media type is not a manifest's.</exception>
+    public async Task WriteManifestAsync(string digest, string mediaType, ReadOnlyMemory<byte> bytes, CancellationToken ct)
     {
-        var bytes = await GetBytesAsync(Url.InventoryKey, ct).ConfigureAwait(false);
-        return bytes is null
-            ? null
-            : Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-    }
-
-    /// <summary>Writes the inventory: distinct digests, sorted ordinally, one per line, each line ending in <c>\n</c>.</summary>
-    public async Task WriteInventoryAsync(IEnumerable<string> digests, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(digests);
-        var text = new StringBuilder();
-        foreach (var digest in digests.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        ArgumentNullException.ThrowIfNull(digest);
+        ArgumentNullException.ThrowIfNull(mediaType);
+        if (ManifestContent.Verify(digest, mediaType, bytes) is { } problem)
         {
-            text.Append(digest).Append('\n');
+            throw new InvalidDataException($"manifest {(Digest.IsVerifiable(digest) ? digest : "(not a digest)")} refused: {problem}");
         }
 
-        await PutBytesAsync(Url.InventoryKey, Encoding.UTF8.GetBytes(text.ToString()), InventoryContentType, MutableCacheControl, ct)
-            .ConfigureAwait(false);
+        await PutBytesAsync(Url.ManifestKey(digest), bytes, mediaType, ImmutableCacheControl, ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Manifest object <paramref name="digest"/>'s bytes (at most <see cref="ManifestContent.MaxSize"/> and one more:
+    /// a longer object is cut there) and <c>Content-Type</c>; null if there is none.
+    /// </summary>
+    public async Task<(byte[] Bytes, string? ContentType)?> ReadManifestAsync(string digest, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await Client.GetObjectAsync(Url.Bucket, Url.ManifestKey(digest), ct).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while (buffer.Length <= ManifestContent.MaxSize
+                && (read = await response.ResponseStream.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, ManifestContent.MaxSize + 1 - buffer.Length)), ct).ConfigureAwait(false)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+            }
+
+            return (buffer.ToArray(), response.Headers.ContentType);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The digests of the (blob) inventory, one per non-empty line; null if there is no inventory.</summary>
+    public Task<IReadOnlyList<string>?> ReadInventoryAsync(CancellationToken ct) => ReadDigestListAsync(Url.InventoryKey, ct);
+
+    /// <summary>The digests of the manifest inventory; null if there is none.</summary>
+    public Task<IReadOnlyList<string>?> ReadManifestInventoryAsync(CancellationToken ct) => ReadDigestListAsync(Url.ManifestInventoryKey, ct);
+
+    /// <summary>
+    /// Writes the (blob) inventory: distinct digests, sorted ordinally, one per line, each line ending in <c>\n</c>.
+    /// Blobs only: Archeio reads it as "blobs present under <c>containers/images/</c>".
+    /// </summary>
+    public Task WriteInventoryAsync(IEnumerable<string> digests, CancellationToken ct) => WriteDigestListAsync(Url.InventoryKey, digests, ct);
+
+    /// <summary>Writes the manifest inventory, the manifests under <c>containers/manifests/</c>, in the inventory's format.</summary>
+    public Task WriteManifestInventoryAsync(IEnumerable<string> digests, CancellationToken ct) => WriteDigestListAsync(Url.ManifestInventoryKey, digests, ct);
 
     /// <summary>The size of blob <paramref name="digest"/>'s object, or null when there is none.</summary>
     public async Task<long?> HeadBlobAsync(string digest, CancellationToken ct)
@@ -237,6 +266,41 @@ internal sealed class S3Mirror
         => e.StatusCode is HttpStatusCode.NotImplemented or HttpStatusCode.MethodNotAllowed
             || e.ErrorCode is "NotImplemented" or "MethodNotAllowed";
 
+    private async Task<IReadOnlySet<string>> ListDigestsAsync(string prefix, CancellationToken ct)
+    {
+        var digests = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var stored in await ListObjectsAsync(prefix, ct).ConfigureAwait(false))
+        {
+            var digest = stored.Key[prefix.Length..];
+            if (Digest.IsVerifiable(digest))
+            {
+                digests.Add(digest);
+            }
+        }
+
+        return digests;
+    }
+
+    private async Task<IReadOnlyList<string>?> ReadDigestListAsync(string key, CancellationToken ct)
+    {
+        var bytes = await GetBytesAsync(key, ct).ConfigureAwait(false);
+        return bytes is null
+            ? null
+            : Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    private async Task WriteDigestListAsync(string key, IEnumerable<string> digests, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(digests);
+        var text = new StringBuilder();
+        foreach (var digest in digests.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            text.Append(digest).Append('\n');
+        }
+
+        await PutBytesAsync(key, Encoding.UTF8.GetBytes(text.ToString()), InventoryContentType, MutableCacheControl, ct).ConfigureAwait(false);
+    }
+
     private async Task<byte[]?> GetBytesAsync(string key, CancellationToken ct)
     {
         try
@@ -252,9 +316,11 @@ internal sealed class S3Mirror
         }
     }
 
-    private async Task PutBytesAsync(string key, byte[] bytes, string contentType, string cacheControl, CancellationToken ct)
+    private async Task PutBytesAsync(string key, ReadOnlyMemory<byte> bytes, string contentType, string cacheControl, CancellationToken ct)
     {
-        using var body = new MemoryStream(bytes, writable: false);
+        using var body = MemoryMarshal.TryGetArray(bytes, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(bytes.ToArray(), writable: false);
         var request = new PutObjectRequest
         {
             BucketName = Url.Bucket,

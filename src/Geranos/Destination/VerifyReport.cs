@@ -6,7 +6,8 @@ namespace Geranos.Destination;
 /// <param name="Markers">Manifest markers.</param>
 /// <param name="BytesHashed">Bytes read back and hashed (deep verification only).</param>
 /// <param name="Problems">Everything wrong, sorted by key.</param>
-internal sealed record VerifyReport(string Destination, int Objects, int Markers, long BytesHashed, IReadOnlyList<VerifyProblem> Problems)
+/// <param name="ManifestObjects">Objects under <c>containers/manifests/</c>, junk included.</param>
+internal sealed record VerifyReport(string Destination, int Objects, int Markers, long BytesHashed, IReadOnlyList<VerifyProblem> Problems, int ManifestObjects)
 {
     public bool Clean => Problems.Count == 0;
 }

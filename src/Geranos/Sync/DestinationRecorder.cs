@@ -4,40 +4,56 @@ using Geranos.Source;
 namespace Geranos.Sync;
 
 /// <summary>
-/// What a run writes into the destinations besides blobs: the marker of each manifest a destination holds complete
-/// (<c>geranos/manifests/&lt;digest&gt;</c>), and at the end its inventory (<c>geranos/inventory.txt</c>). A write
-/// that fails is a failure of the run; the next run writes it again.
+/// What a run writes into the destinations besides blobs: each manifest's object
+/// (<c>containers/manifests/&lt;digest&gt;</c>) and marker (<c>geranos/manifests/&lt;digest&gt;</c>) in each destination
+/// that holds it complete, and at the end the inventories (<c>geranos/inventory.txt</c>,
+/// <c>geranos/manifest-inventory.txt</c>). A write that fails is a failure of the run; the next run writes it again.
 /// </summary>
-internal sealed class DestinationRecorder(ISyncReporter reporter, SyncFailures failures)
+internal sealed class DestinationRecorder(ISyncReporter reporter, SyncFailures failures, SyncCounters counters)
 {
-    /// <summary>Writes the markers of every manifest of the walk whose blobs (its own and its children's) a destination holds.</summary>
-    public async Task RecordAsync(SyncRunContext context, string repository, WalkResult walk, bool recordRoot, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores and records every manifest of the walk in each destination that holds its blobs (its own and, for an
+    /// index, its children's) and, for an index, its children's objects. In that order, children first: the object
+    /// once its blobs are there, so Archeio, which may serve it as soon as it is visible, never hands out a manifest
+    /// whose blobs or children are missing; the marker once the object is there, so a marker always means the object
+    /// is present. The root's marker waits for <paramref name="recordRoot"/> (its referrers mirrored); its object does not.
+    /// </summary>
+    /// <returns>Whether every manifest could be stored and recorded wherever its blobs are.</returns>
+    public async Task<bool> RecordAsync(SyncRunContext context, string repository, WalkResult walk, bool recordRoot, CancellationToken cancellationToken)
     {
         var byDigest = walk.Manifests.ToDictionary(m => m.Digest, StringComparer.Ordinal);
         var needs = new Dictionary<string, IReadOnlyList<BlobReference>>(StringComparer.Ordinal);
+        var ok = true;
 
         // Children come after their index in walk order, so record in reverse: children first.
-        for (var i = walk.Manifests.Count - 1; i >= (recordRoot ? 0 : 1); i--)
+        for (var i = walk.Manifests.Count - 1; i >= 0; i--)
         {
             var manifest = walk.Manifests[i];
+
+            // The walk checked the bytes against the digest asked for and the registry's header; this checks them
+            // against the key they would be stored under (S3Mirror.WriteManifestAsync checks again, per PUT).
+            if (ManifestContent.Verify(manifest.Digest, manifest.MediaType, manifest.Bytes) is { } problem)
+            {
+                failures.Add(manifest.Digest, $"manifest refused (from {repository}): {problem}");
+                ok = false;
+                continue;
+            }
+
             var blobs = Closure(manifest, byDigest, needs);
             var marker = new ManifestMarker(manifest.Digest, manifest.MediaType, repository, [.. blobs.Select(b => new MarkedBlob(b.Digest, b.Size))]);
             foreach (var state in context.States)
             {
-                if (!state.Markers.ContainsKey(manifest.Digest) && blobs.All(b => state.Has(b.Digest, b.Size)))
+                if (!blobs.All(b => state.Has(b.Digest, b.Size)) || !manifest.Children.All(state.Manifests.ContainsKey))
                 {
-                    try
-                    {
-                        await state.Mirror.WriteMarkerAsync(marker, cancellationToken).ConfigureAwait(false);
-                        state.Markers[manifest.Digest] = true;
-                    }
-                    catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        failures.Add($"{state.Mirror.Url}", $"recording {manifest.Digest}: {e.Message}");
-                    }
+                    continue;
                 }
+
+                ok &= await StoreAsync(state, manifest, cancellationToken).ConfigureAwait(false)
+                    && ((i == 0 && !recordRoot) || await MarkAsync(state, marker, cancellationToken).ConfigureAwait(false));
             }
         }
+
+        return ok;
     }
 
     /// <summary>Writes each destination's inventory, all at once.</summary>
@@ -66,6 +82,53 @@ internal sealed class DestinationRecorder(ISyncReporter reporter, SyncFailures f
         return blobs;
     }
 
+    /// <summary>The manifest's object, unless the destination has it: a re-sync never rewrites one (its key is its content).</summary>
+    private async Task<bool> StoreAsync(DestinationInventory state, WalkedManifest manifest, CancellationToken cancellationToken)
+    {
+        if (state.Manifests.ContainsKey(manifest.Digest))
+        {
+            return true;
+        }
+
+        try
+        {
+            await state.Mirror.WriteManifestAsync(manifest.Digest, manifest.MediaType, manifest.Bytes, cancellationToken).ConfigureAwait(false);
+            state.Manifests[manifest.Digest] = true;
+            counters.ManifestObjectWritten();
+            return true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            failures.Add($"{state.Mirror.Url}", $"storing manifest {manifest.Digest}: {e.Message}");
+            return false;
+        }
+    }
+
+    private async Task<bool> MarkAsync(DestinationInventory state, ManifestMarker marker, CancellationToken cancellationToken)
+    {
+        if (state.Markers.ContainsKey(marker.Digest))
+        {
+            return true;
+        }
+
+        try
+        {
+            await state.Mirror.WriteMarkerAsync(marker, cancellationToken).ConfigureAwait(false);
+            state.Markers[marker.Digest] = true;
+            return true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            failures.Add($"{state.Mirror.Url}", $"recording {marker.Digest}: {e.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Both inventories of one destination: the blobs (<c>geranos/inventory.txt</c>, blobs only, as older Archeio servers
+    /// read it) and the manifest objects (<c>geranos/manifest-inventory.txt</c>). Written after every object of the run,
+    /// so neither lists anything that is not there.
+    /// </summary>
     private async Task WriteInventoryAsync(DestinationInventory state, CancellationToken cancellationToken)
     {
         try
@@ -76,6 +139,16 @@ internal sealed class DestinationRecorder(ISyncReporter reporter, SyncFailures f
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             failures.Add($"{state.Mirror.Url}", "writing the inventory: " + e.Message);
+        }
+
+        try
+        {
+            await state.Mirror.WriteManifestInventoryAsync(state.Manifests.Keys, cancellationToken).ConfigureAwait(false);
+            reporter.Info($"{state.Mirror.Url}: manifest inventory of {state.Manifests.Count} manifests written");
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            failures.Add($"{state.Mirror.Url}", "writing the manifest inventory: " + e.Message);
         }
     }
 }

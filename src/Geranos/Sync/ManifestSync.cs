@@ -75,12 +75,10 @@ internal sealed class ManifestSync(RegistryClient source, BlobSync blobs, Destin
             referrers &= await MirrorReferrersAsync(context, repository, manifest.Digest, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!context.Plan.DryRun)
-        {
-            await recorder.RecordAsync(context, repository, walk, recordRoot: referrers, cancellationToken).ConfigureAwait(false);
-        }
+        var recorded = context.Plan.DryRun
+            || await recorder.RecordAsync(context, repository, walk, recordRoot: referrers, cancellationToken).ConfigureAwait(false);
 
-        var ok = referrers && copies.All(c => c);
+        var ok = referrers && recorded && copies.All(c => c);
         if (ok)
         {
             counters.ManifestMirrored();

@@ -26,6 +26,7 @@ internal sealed class SyncCounters
     private long _bytesTotal;
     private long _bytesDone;
     private long _bytesCopied;
+    private long _manifestObjectsWritten;
 
     public long ManifestsRecorded => Interlocked.Read(ref _manifestsRecorded);
 
@@ -72,6 +73,9 @@ internal sealed class SyncCounters
     }
 
     /// <summary>A tag or referrer finished, mirrored or failed.</summary>
+    /// <summary>A manifest object was written to one destination.</summary>
+    public void ManifestObjectWritten() => Interlocked.Increment(ref _manifestObjectsWritten);
+
     public void ManifestDone() => Interlocked.Increment(ref _manifestsDone);
 
     public void BlobFound(long? size)
@@ -142,6 +146,7 @@ internal sealed class SyncCounters
         BlobsToCopy = Interlocked.Read(ref _blobsToCopy),
         BytesToCopy = Interlocked.Read(ref _bytesToCopy),
         BlobsOfUnknownSize = BlobsUnknownSize,
+        ManifestObjectsWritten = Interlocked.Read(ref _manifestObjectsWritten),
         StaleUploadsAborted = Volatile.Read(ref _staleUploadsAborted),
         SourceRequests = sourceRequests,
     };

@@ -7,8 +7,9 @@ namespace Geranos.Sync;
 /// One <c>geranos sync</c> run: lists the destinations once (blobs with sizes, recorded manifests), lists the
 /// tags of every repository, and for each tag either skips it (its manifest is recorded in every destination)
 /// or walks its manifests, copies every blob some destination lacks, and records the manifest
-/// (<c>geranos/manifests/&lt;digest&gt;</c>) in each destination that now holds all its blobs. Then it writes
-/// each destination's inventory (<c>geranos/inventory.txt</c>).
+/// (its object <c>containers/manifests/&lt;digest&gt;</c>, then its marker <c>geranos/manifests/&lt;digest&gt;</c>) in
+/// each destination that now holds all its blobs. Then it writes each destination's inventories
+/// (<c>geranos/inventory.txt</c>, <c>geranos/manifest-inventory.txt</c>).
 /// <para>
 /// Work is shared: a blob needed by many manifests is copied once, read from the source once for all
 /// destinations (<see cref="VerifiedBlobCopier"/>), and a digest reached by many tags is walked once. Manifests
@@ -50,7 +51,7 @@ internal sealed class SyncRunner
         _failures = new SyncFailures(reporter);
         _staleUploads = new StaleUploadCleaner(reporter, _time);
         _tags = new TagLister(source, reporter, Counters, _failures);
-        _recorder = new DestinationRecorder(reporter, _failures);
+        _recorder = new DestinationRecorder(reporter, _failures, Counters);
         var blobs = new BlobSync(source, copier, reporter, _time, Counters, _failures);
         _manifests = new ManifestSync(source, blobs, _recorder, reporter, Counters, _failures);
     }
@@ -70,7 +71,7 @@ internal sealed class SyncRunner
         var states = await Task.WhenAll(_mirrors.Select(m => DestinationInventory.LoadAsync(m, cancellationToken))).ConfigureAwait(false);
         foreach (var state in states)
         {
-            _reporter.Info($"{state.Mirror.Url}: {state.Blobs.Count} blobs, {state.Markers.Count} manifests recorded");
+            _reporter.Info($"{state.Mirror.Url}: {state.Blobs.Count} blobs, {state.Manifests.Count} manifests, {state.Markers.Count} manifests recorded");
         }
 
         var aborted = plan.DryRun ? 0 : await _staleUploads.AbortAsync(states, plan.StaleUploadAge, cancellationToken).ConfigureAwait(false);

@@ -55,6 +55,9 @@ internal sealed record SyncSummary(
     public long BlobsOfUnknownSize => Totals.BlobsOfUnknownSize;
 
     [JsonPropertyOrder(1)]
+    public long ManifestObjectsWritten => Totals.ManifestObjectsWritten;
+
+    [JsonPropertyOrder(1)]
     public int StaleUploadsAborted => Totals.StaleUploadsAborted;
 
     [JsonPropertyOrder(1)]

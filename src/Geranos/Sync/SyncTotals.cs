@@ -29,6 +29,9 @@ internal sealed record SyncTotals
 
     public long BlobsOfUnknownSize { get; init; }
 
+    /// <summary>Manifest objects written, counted once per destination.</summary>
+    public long ManifestObjectsWritten { get; init; }
+
     public int StaleUploadsAborted { get; init; }
 
     public long SourceRequests { get; init; }

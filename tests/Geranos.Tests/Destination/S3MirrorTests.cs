@@ -71,6 +71,61 @@ public sealed class S3MirrorTests(S3DestinationFixture fixture)
     }
 
     [Fact]
+    public async Task Manifest_inventory_has_its_own_key_in_the_inventory_format()
+    {
+        var mirror = fixture.NewMirror();
+        Assert.Null(await mirror.ReadManifestInventoryAsync(default));
+
+        await mirror.WriteManifestInventoryAsync([Child, Manifest, Child], default);
+        await mirror.WriteInventoryAsync([BlobA], default);
+
+        Assert.Equal(mirror.Url.KeyPrefix + "geranos/manifest-inventory.txt", mirror.Url.ManifestInventoryKey);
+        Assert.Equal($"{Manifest}\n{Child}\n", Encoding.UTF8.GetString((await fixture.GetAsync(mirror, mirror.Url.ManifestInventoryKey))!));
+        Assert.Equal([Manifest, Child], await mirror.ReadManifestInventoryAsync(default));
+        Assert.Equal([BlobA], await mirror.ReadInventoryAsync(default));
+        var head = await fixture.Client.GetObjectMetadataAsync(mirror.Url.Bucket, mirror.Url.ManifestInventoryKey);
+        Assert.Equal("text/plain", head.Headers.ContentType);
+        Assert.Equal("no-cache", head.Headers.CacheControl);
+    }
+
+    [Fact]
+    public async Task A_manifest_object_is_its_exact_bytes_with_its_media_type_and_immutable_caching()
+    {
+        var mirror = fixture.NewMirror();
+        var bytes = Encoding.UTF8.GetBytes("{\"schemaVersion\":2,  \"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}\n");
+        var digest = TestBlob.Of(bytes);
+
+        await mirror.WriteManifestAsync(digest, "application/vnd.oci.image.index.v1+json", bytes, default);
+        await fixture.PutRawAsync(mirror, mirror.Url.ManifestPrefix + "latest", [1]);
+
+        Assert.Equal(mirror.Url.KeyPrefix + "containers/manifests/" + digest, mirror.Url.ManifestKey(digest));
+        Assert.Equal(bytes, await fixture.GetAsync(mirror, mirror.Url.ManifestKey(digest)));
+        var head = await fixture.Client.GetObjectMetadataAsync(mirror.Url.Bucket, mirror.Url.ManifestKey(digest));
+        Assert.Equal("application/vnd.oci.image.index.v1+json", head.Headers.ContentType);
+        Assert.Equal(S3Mirror.ImmutableCacheControl, head.Headers.CacheControl);
+        Assert.Equal(new HashSet<string> { digest }, await mirror.ListManifestsAsync(default));
+        Assert.Empty(await mirror.ListBlobsAsync(default));
+        var read = await mirror.ReadManifestAsync(digest, default);
+        Assert.Equal(bytes, read!.Value.Bytes);
+        Assert.Null(await mirror.ReadManifestAsync(Manifest, default));
+    }
+
+    [Theory]
+    [InlineData("application/vnd.oci.image.manifest.v1+json", true)]
+    [InlineData("text/html", false)]
+    public async Task A_manifest_that_is_not_its_digest_or_of_another_media_type_is_never_stored(string mediaType, bool wrongBytes)
+    {
+        var mirror = fixture.NewMirror();
+        var bytes = Encoding.UTF8.GetBytes("{\"schemaVersion\":2}");
+        var digest = wrongBytes ? Manifest : TestBlob.Of(bytes);
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => mirror.WriteManifestAsync(digest, mediaType, bytes, default));
+        await Assert.ThrowsAsync<InvalidDataException>(() => mirror.WriteManifestAsync("sha256:../../x", "application/vnd.oci.image.manifest.v1+json", bytes, default));
+
+        Assert.Empty(await mirror.ListObjectsAsync(mirror.Url.KeyPrefix, default));
+    }
+
+    [Fact]
     public async Task Blob_listing_pages_through_everything_and_skips_non_digests()
     {
         var mirror = fixture.NewMirror();

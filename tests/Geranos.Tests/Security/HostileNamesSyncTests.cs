@@ -10,7 +10,8 @@ using Geranos.Tests.Destination;
 namespace Geranos.Tests.Security;
 
 /// <summary>
-/// Issue 9, mirror-tool side: Geranos writes only under <c>containers/images/</c> and <c>geranos/</c>, whatever names a
+/// Issue 9, mirror-tool side: Geranos writes only under <c>containers/images/</c>, <c>containers/manifests/</c> and
+/// <c>geranos/</c>, whatever names a
 /// source uses. Digests come from the source (manifest descriptors, <c>Docker-Content-Digest</c> on HEAD and GET,
 /// index children, referrers) and become keys and URLs, so every one that is not a canonical sha256 or sha512 digest
 /// must be refused: not written, not asked for, and reported. A whole <c>geranos sync</c> runs against a raw-socket
@@ -42,7 +43,7 @@ public sealed class HostileNamesSyncTests(S3DestinationFixture fixture)
     ];
 
     [Fact]
-    public async Task Only_the_two_prefixes_are_written_and_invalid_digests_are_refused()
+    public async Task Only_the_three_prefixes_are_written_and_invalid_digests_are_refused()
     {
         await using var registry = new HostileRegistry();
 
@@ -77,10 +78,10 @@ public sealed class HostileNamesSyncTests(S3DestinationFixture fixture)
 
         Assert.True(exit == 1, $"exit {exit}\n{output}\n{error}");
 
-        // Every key is under the two prefixes and names a valid digest; nothing of the hostile names is anywhere.
+        // Every key is under the three prefixes and names a valid digest; nothing of the hostile names is anywhere.
         var keys = (await fixture.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = mirror.Url.Bucket, Prefix = mirror.Url.KeyPrefix }))
             .S3Objects?.Select(o => o.Key).ToList() ?? [];
-        Assert.All(keys, key => Assert.True(IsOwnKey(mirror.Url, key), $"a key outside the two prefixes or not a digest: {key}"));
+        Assert.All(keys, key => Assert.True(IsOwnKey(mirror.Url, key), $"a key outside the three prefixes or not a digest: {key}"));
         var everywhere = await fixture.Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = mirror.Url.Bucket });
         Assert.DoesNotContain(everywhere.S3Objects ?? [], o => o.Key.Contains("evil", StringComparison.Ordinal));
         Assert.DoesNotContain((await fixture.Client.ListBucketsAsync()).Buckets ?? [], b => b.BucketName.Contains("evil", StringComparison.Ordinal));
@@ -91,6 +92,14 @@ public sealed class HostileNamesSyncTests(S3DestinationFixture fixture)
         Assert.Contains(oddLayer, blobs);
         Assert.Equal([good], await mirror.ListMarkersAsync(default));
         Assert.DoesNotContain(evilHead, blobs);
+
+        // Manifest objects: the honest image, and the one whose referrer was refused (its blobs are there, only its
+        // marker waits for its referrers); none of the liars; every object's bytes hash to its key.
+        Assert.Equal(new HashSet<string>(StringComparer.Ordinal) { good, referred }, await mirror.ListManifestsAsync(default));
+        foreach (var manifest in await mirror.ListManifestsAsync(default))
+        {
+            Assert.Equal(manifest, Digest.Sha256((await mirror.ReadManifestAsync(manifest, default))!.Value.Bytes));
+        }
 
         // Each invalid layer digest is reported; each lying manifest fails its tag.
         var failures = JsonDocument.Parse(output).RootElement.GetProperty("failures").EnumerateArray()
@@ -119,12 +128,13 @@ public sealed class HostileNamesSyncTests(S3DestinationFixture fixture)
 
     private static bool IsOwnKey(DestinationUrl url, string key)
     {
-        if (key == url.InventoryKey)
+        if (key == url.InventoryKey || key == url.ManifestInventoryKey)
         {
             return true;
         }
 
         return (key.StartsWith(url.BlobPrefix, StringComparison.Ordinal) && Digest.IsVerifiable(key[url.BlobPrefix.Length..]))
+            || (key.StartsWith(url.ManifestPrefix, StringComparison.Ordinal) && Digest.IsVerifiable(key[url.ManifestPrefix.Length..]))
             || (key.StartsWith(url.MarkerPrefix, StringComparison.Ordinal) && Digest.IsVerifiable(key[url.MarkerPrefix.Length..]));
     }
 

@@ -42,7 +42,78 @@ public sealed class SyncTests(SyncBed bed) : IDisposable
             var manifests = bed.Images.SelectMany(i => i.Image.ChildManifestDigests.Append(i.Image.Digest));
             Assert.Superset(manifests.ToHashSet(StringComparer.Ordinal), markers.ToHashSet(StringComparer.Ordinal));
             Assert.Equal([.. bed.AllBlobs.Keys.Order(StringComparer.Ordinal)], await mirror.ReadInventoryAsync(default));
+            await AssertManifestObjectsAsync(mirror);
         }
+    }
+
+    /// <summary>
+    /// Every manifest of the bed (the single image, the index and its children, the signature) is a manifest object:
+    /// the bytes the registry serves (skopeo pushed the layouts' manifests unchanged, so the layout's copy), its media
+    /// type as Content-Type, immutable caching; the manifest inventory lists exactly the objects, blobs stay apart.
+    /// </summary>
+    private async Task AssertManifestObjectsAsync(Geranos.Destination.S3Mirror mirror)
+    {
+        var stored = await mirror.ListManifestsAsync(default);
+        var markers = await mirror.ListMarkersAsync(default);
+        Assert.True(stored.SetEquals(markers), $"objects {string.Join(' ', stored)}\nmarkers {string.Join(' ', markers)}");
+        foreach (var (_, image) in bed.Images)
+        {
+            foreach (var digest in image.ManifestDigests)
+            {
+                Assert.Contains(digest, stored);
+                await AssertSameBytesAsync(image.BlobPath(digest), mirror.Url.ManifestKey(digest));
+                var head = await _s3.GetObjectMetadataAsync(SyncBed.Bucket, mirror.Url.ManifestKey(digest));
+                var mediaType = digest == image.Digest ? image.MediaType : "application/vnd.oci.image.manifest.v1+json";
+                Assert.Equal(mediaType, head.Headers.ContentType);
+                Assert.Equal("public, max-age=31536000, immutable", head.Headers.CacheControl);
+            }
+        }
+
+        Assert.Equal([.. stored.Order(StringComparer.Ordinal)], await mirror.ReadManifestInventoryAsync(default));
+        var inventory = (await mirror.ReadInventoryAsync(default))!;
+        Assert.Empty(stored.Intersect(inventory));
+        Assert.Empty(stored.Intersect((await mirror.ListBlobsAsync(default)).Keys));
+    }
+
+    [Fact]
+    public async Task A_destination_synced_before_manifest_objects_gets_them_on_the_next_run_without_a_blob_copied()
+    {
+        var first = await GeranosRun.RunAsync(bed.SyncArguments(["upgrade"]), S3rverProcess.AccessKey, S3rverProcess.SecretKey);
+        Assert.True(first.Exit == 0, first.Error);
+        var mirror = SyncBed.Mirror(_s3, "upgrade");
+
+        // What a Geranos older than manifest objects leaves: blobs, markers, the blob inventory, and nothing else.
+        var manifests = await mirror.ListManifestsAsync(default);
+        Assert.NotEmpty(manifests);
+        foreach (var digest in manifests)
+        {
+            await _s3.DeleteObjectAsync(SyncBed.Bucket, mirror.Url.ManifestKey(digest));
+        }
+
+        await _s3.DeleteObjectAsync(SyncBed.Bucket, mirror.Url.ManifestInventoryKey);
+        string[] verify = ["verify", "--dest", $"s3://{SyncBed.Bucket}/upgrade", .. bed.S3Arguments, "--json"];
+        var before = await GeranosRun.RunAsync(verify, S3rverProcess.AccessKey, S3rverProcess.SecretKey);
+        Assert.Equal(1, before.Exit);
+        var problems = JsonDocument.Parse(before.Out).RootElement.GetProperty("destinations")[0].GetProperty("problems").EnumerateArray().ToList();
+        Assert.Equal(manifests.Select(mirror.Url.ManifestKey).Order(StringComparer.Ordinal), problems.Select(p => p.GetProperty("key").GetString()));
+        Assert.All(problems, p => Assert.StartsWith("missing, the manifest is recorded", p.GetProperty("reason").GetString(), StringComparison.Ordinal));
+        var s3Mark = bed.S3.AccessLog.Mark();
+        var registryMark = bed.Registry.AccessLog.Mark();
+
+        var (exit, output, error) = await GeranosRun.RunAsync(bed.SyncArguments(["upgrade"], "--json"), S3rverProcess.AccessKey, S3rverProcess.SecretKey);
+
+        Assert.True(exit == 0, error);
+        var summary = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(0, summary.GetProperty("blobsCopied").GetInt64());
+        Assert.Equal(manifests.Count, summary.GetProperty("manifestObjectsWritten").GetInt64());
+        await AssertManifestObjectsAsync(mirror);
+        var s3 = await bed.S3.WaitForAsync(s3Mark, entries => entries.Any(e => e.Method == "PUT" && Decoded(e.Path).EndsWith("/upgrade/geranos/manifest-inventory.txt", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(s3, e => Decoded(e.Path).Contains("/containers/images/", StringComparison.Ordinal));
+        Assert.DoesNotContain(s3, e => e.Method == "PUT" && Decoded(e.Path).Contains("/geranos/manifests/", StringComparison.Ordinal));
+        Assert.Equal(manifests.Count, s3.Count(e => e.Method == "PUT" && Decoded(e.Path).Contains("/containers/manifests/", StringComparison.Ordinal)));
+        Assert.DoesNotContain(bed.Registry.AccessLog.Since(registryMark), e => e.Path.Contains("/blobs/", StringComparison.Ordinal));
+        var after = await GeranosRun.RunAsync([.. verify, "--deep"], S3rverProcess.AccessKey, S3rverProcess.SecretKey);
+        Assert.True(after.Exit == 0, after.Out + after.Error);
     }
 
     [Fact]
@@ -60,10 +131,14 @@ public sealed class SyncTests(SyncBed bed) : IDisposable
         Assert.Equal(0, summary.GetProperty("blobsCopied").GetInt64());
         Assert.Equal(0, summary.GetProperty("manifestsMirrored").GetInt64());
         Assert.Equal(summary.GetProperty("tags").GetInt32(), summary.GetProperty("manifestsRecorded").GetInt64());
+        Assert.Equal(0, summary.GetProperty("manifestObjectsWritten").GetInt64());
 
-        // The inventory PUT is the last request of the run: wait for it, then nothing may touch a blob key.
-        var s3 = await bed.S3.WaitForAsync(s3Mark, entries => entries.Any(e => e.Method == "PUT" && Decoded(e.Path).EndsWith("/again/geranos/inventory.txt", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
+        // The manifest inventory PUT is the last request of the run: wait for it, then nothing may touch a blob or
+        // manifest key (a manifest object is never written again).
+        var s3 = await bed.S3.WaitForAsync(s3Mark, entries => entries.Any(e => e.Method == "PUT" && Decoded(e.Path).EndsWith("/again/geranos/manifest-inventory.txt", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
+        Assert.Contains(s3, e => e.Method == "PUT" && Decoded(e.Path).EndsWith("/again/geranos/inventory.txt", StringComparison.Ordinal));
         Assert.DoesNotContain(s3, e => Decoded(e.Path).Contains("/containers/images/", StringComparison.Ordinal));
+        Assert.DoesNotContain(s3, e => Decoded(e.Path).Contains("/containers/manifests/", StringComparison.Ordinal));
         Assert.DoesNotContain(s3, e => e.Method == "HEAD");
         var registry = bed.Registry.AccessLog.Since(registryMark);
         Assert.DoesNotContain(registry, e => e.Path.Contains("/blobs/", StringComparison.Ordinal));
