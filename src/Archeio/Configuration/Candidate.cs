@@ -26,6 +26,9 @@ internal abstract record Candidate(string Name, int Index)
     /// </summary>
     public virtual int Slot => Index;
 
+    /// <summary>True when the candidate holds manifests by digest (upstreams; mirrors with a <c>ManifestUrl</c>).</summary>
+    public virtual bool HoldsManifests => false;
+
     /// <summary>The candidate's manifest store's URL for a manifest by digest, or null when it holds no manifests.</summary>
     public virtual string? ManifestUrlFor(string name, string digest) => null;
 }
@@ -61,6 +64,8 @@ internal sealed record UpstreamCandidate(UpstreamSettings Upstream, int Index) :
 
     public override string CheckUrl(string name, string digest) => string.Concat(Upstream.Prefix, name, "/blobs/", digest);
 
+    public override bool HoldsManifests => true;
+
     public override string ManifestUrlFor(string name, string digest) => string.Concat(Upstream.Prefix, name, "/manifests/", digest);
 
     /// <summary><c>upstream</c> for <c>Archeio:Upstream</c>, <c>upstream:&lt;name&gt;</c> for a named one.</summary>
@@ -89,6 +94,8 @@ internal sealed record SignatureUpstreamCandidate : Candidate
     public override string Host { get; }
 
     public override string CheckUrl(string name, string digest) => string.Concat(Prefix, name, "/blobs/", digest);
+
+    public override bool HoldsManifests => true;
 
     public override string ManifestUrlFor(string name, string digest) => string.Concat(Prefix, name, "/manifests/", digest);
 }

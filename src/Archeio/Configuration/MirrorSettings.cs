@@ -29,18 +29,25 @@ internal sealed record MirrorSettings(
     public override string Host { get; } = new Uri(BlobUrl.Replace(DigestPlaceholder, "d", StringComparison.Ordinal).Replace(NamePlaceholder, "n", StringComparison.Ordinal)).Authority;
 
     /// <summary>The mirror's URL for a blob: both its HEAD check and its redirect.</summary>
-    public string UrlFor(string name, string digest)
-    {
-        var url = string.Concat(BlobUrl.AsSpan(0, _placeholder), digest, BlobUrl.AsSpan(_placeholder + DigestPlaceholder.Length));
-        return IsRepositoryScoped ? url.Replace(NamePlaceholder, name, StringComparison.Ordinal) : url;
-    }
+    public string UrlFor(string name, string digest) => Expand(BlobUrl, _placeholder, IsRepositoryScoped, name, digest);
 
     public override string CheckUrl(string name, string digest) => UrlFor(name, digest);
 
-    public override string? ManifestUrlFor(string name, string digest) => ManifestUrl is null ? null : Fill(ManifestUrl, name, digest);
+    public override bool HoldsManifests => ManifestUrl is not null;
 
-    private static string Fill(string template, string name, string digest)
-        => template.Replace(DigestPlaceholder, digest, StringComparison.Ordinal).Replace(NamePlaceholder, name, StringComparison.Ordinal);
+    public override string? ManifestUrlFor(string name, string digest)
+        => ManifestUrl is null ? null : Expand(ManifestUrl, _manifestPlaceholder, _manifestsByName, name, digest);
+
+    private readonly int _manifestPlaceholder = ManifestUrl?.IndexOf(DigestPlaceholder, StringComparison.Ordinal) ?? -1;
+
+    private readonly bool _manifestsByName = ManifestUrl?.Contains(NamePlaceholder, StringComparison.Ordinal) ?? false;
+
+    /// <summary>A template with its <see cref="DigestPlaceholder"/> (at <paramref name="at"/>) and, <paramref name="byName"/>, its <see cref="NamePlaceholder"/> filled in.</summary>
+    private static string Expand(string template, int at, bool byName, string name, string digest)
+    {
+        var url = string.Concat(template.AsSpan(0, at), digest, template.AsSpan(at + DigestPlaceholder.Length));
+        return byName ? url.Replace(NamePlaceholder, name, StringComparison.Ordinal) : url;
+    }
 
     /// <summary>Names kept for the two upstreams, so that rules can list them beside mirrors.</summary>
     private static readonly string[] ReservedNames = ["upstream", "signature-upstream"];

@@ -68,7 +68,7 @@ internal static class SettingsLinker
         // holds manifests by digest gets a view with a slot after all of them.
         ImmutableArray<Candidate> candidates = [.. draft.Mirrors, .. upstreamCandidates];
         var slot = candidates.Length;
-        var views = candidates.Select(c => c.ManifestUrlFor("n", "d") is null ? null : new ManifestView(c, slot++)).ToImmutableArray();
+        var views = candidates.Select(c => c.HoldsManifests ? new ManifestView(c, slot++) : null).ToImmutableArray();
         return new ArcheioSettings
         {
             Port = draft.Port,

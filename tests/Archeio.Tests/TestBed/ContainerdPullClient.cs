@@ -15,12 +15,11 @@ namespace Archeio.Tests.TestBed;
 /// </summary>
 internal sealed partial class ContainerdPullClient : IPullClient
 {
-    private const int KeptLogLines = 200;
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
     private readonly TempDirectory _directory;
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _log = new();
+    private readonly RecentLines _log = new();
     private readonly ConcurrentQueue<string> _namespaces = new();
     private int _pulls;
 
@@ -28,8 +27,8 @@ internal sealed partial class ContainerdPullClient : IPullClient
     {
         _directory = directory;
         _process = process;
-        _process.OutputDataReceived += (_, e) => Keep(e.Data);
-        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.OutputDataReceived += (_, e) => _log.Add(e.Data);
+        _process.ErrorDataReceived += (_, e) => _log.Add(e.Data);
     }
 
     public string Name => "containerd";
@@ -37,7 +36,7 @@ internal sealed partial class ContainerdPullClient : IPullClient
     public string Socket => _directory.Combine("containerd.sock");
 
     /// <summary>The last lines containerd logged.</summary>
-    public string RecentLog => string.Join('\n', _log);
+    public string RecentLog => _log.ToString();
 
     public static async Task<ContainerdPullClient> StartAsync()
     {
@@ -172,19 +171,6 @@ internal sealed partial class ContainerdPullClient : IPullClient
         throw new InvalidOperationException("containerd was not ready within 5 s:\n" + RecentLog);
     }
 
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        _log.Enqueue(line);
-        while (_log.Count > KeptLogLines)
-        {
-            _log.TryDequeue(out _);
-        }
-    }
 
     [GeneratedRegex("^sha256:[0-9a-f]{64}$")]
     private static partial Regex Digest();

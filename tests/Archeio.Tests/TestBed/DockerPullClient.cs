@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -21,7 +20,6 @@ namespace Archeio.Tests.TestBed;
 /// </summary>
 internal sealed partial class DockerPullClient : IPullClient
 {
-    private const int KeptLogLines = 200;
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
@@ -32,15 +30,15 @@ internal sealed partial class DockerPullClient : IPullClient
 
     private readonly TempDirectory _directory;
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _log = new();
+    private readonly RecentLines _log = new();
     private readonly Dictionary<string, string> _environment;
 
     private DockerPullClient(TempDirectory directory, Process process)
     {
         _directory = directory;
         _process = process;
-        _process.OutputDataReceived += (_, e) => Keep(e.Data);
-        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.OutputDataReceived += (_, e) => _log.Add(e.Data);
+        _process.ErrorDataReceived += (_, e) => _log.Add(e.Data);
         _environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             // The CLI's own configuration (auths, proxies, context) would otherwise come from ~/.docker.
@@ -60,7 +58,7 @@ internal sealed partial class DockerPullClient : IPullClient
     public string Host => "unix://" + _directory.Combine("docker.sock");
 
     /// <summary>The last lines dockerd (and its containerd, which logs through it) wrote.</summary>
-    public string RecentLog => string.Join('\n', _log);
+    public string RecentLog => _log.ToString();
 
     private string DataRoot => _directory.Combine("root");
 
@@ -196,7 +194,7 @@ internal sealed partial class DockerPullClient : IPullClient
             }
             catch (OperationCanceledException)
             {
-                Keep($"dockerd did not stop within {StopTimeout} of SIGTERM: killed");
+                _log.Add($"dockerd did not stop within {StopTimeout} of SIGTERM: killed");
             }
         }
 
@@ -255,7 +253,7 @@ internal sealed partial class DockerPullClient : IPullClient
             var commandLine = File.ReadAllText($"/proc/{pid.Value}/cmdline").Replace('\0', ' ');
             if (process.ProcessName == "containerd" && commandLine.Contains(_directory.Path, StringComparison.Ordinal))
             {
-                Keep($"containerd {pid.Value} outlived dockerd: killed");
+                _log.Add($"containerd {pid.Value} outlived dockerd: killed");
                 process.Kill();
                 process.WaitForExit(TimeSpan.FromSeconds(10));
             }
@@ -279,19 +277,6 @@ internal sealed partial class DockerPullClient : IPullClient
         }
     }
 
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        _log.Enqueue(line);
-        while (_log.Count > KeptLogLines)
-        {
-            _log.TryDequeue(out _);
-        }
-    }
 
     [GeneratedRegex(@"^Digest: (sha256:[0-9a-f]{64})$", RegexOptions.Multiline)]
     private static partial Regex DigestLine();
