@@ -9,6 +9,7 @@ using Archeio.Geo;
 using Archeio.Ranges.Table;
 using Archeio.Requests;
 using Archeio.Routing;
+using Archeio.Upstreams;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Primitives;
@@ -80,7 +81,7 @@ public class HotPathBenchmarks : IDisposable
         _checker = new BlobChecker(
             new NoHttpClientFactory(), _settings, new MirrorInventories(), NullBlobResultStore.Instance, new BlobCheckCounters(),
             TimeProvider.System, NullLogger<BlobChecker>.Instance);
-        _routing = new RequestRouter(_router, _resolver, _ranges, _geo, _checker, _settings, TimeProvider.System);
+        _routing = new RequestRouter(_router, _resolver, _ranges, _geo, _checker, new UpstreamHealthBoard(_settings, TimeProvider.System), _settings, TimeProvider.System);
 
         var random = new Random(8);
         var v4 = HotPathData.V4Addresses(Batch, random);

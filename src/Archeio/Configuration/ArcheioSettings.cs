@@ -23,6 +23,25 @@ internal sealed record ArcheioSettings
     /// <summary>Further upstreams that rules may name (<c>Archeio:Upstreams</c>), e.g. regional registries.</summary>
     public ImmutableArray<UpstreamSettings> Upstreams { get; init; } = [];
 
+    /// <summary>
+    /// The upstreams, in failover order, of requests no rule claims and of rules that list none
+    /// (<c>Archeio:UpstreamFailover</c>); empty: <see cref="Upstream"/> alone.
+    /// </summary>
+    public ImmutableArray<UpstreamSettings> UpstreamFailover { get; init; } = [];
+
+    /// <summary>How the upstreams of failover lists are probed (<c>UpstreamHealth</c>).</summary>
+    public UpstreamHealthSettings UpstreamHealth { get; init; } = UpstreamHealthSettings.Default;
+
+    /// <summary>
+    /// The upstreams the health service probes: each that is in a failover list of two or more (a rule's or
+    /// <see cref="UpstreamFailover"/>). An upstream that is the only one of its lists is not probed: its health could
+    /// not change a decision (fail static sends requests to it either way).
+    /// </summary>
+    public ImmutableArray<UpstreamSettings> ProbedUpstreams { get; init; } = [];
+
+    /// <summary>Every upstream by <see cref="UpstreamSettings.Index"/>: <see cref="Upstream"/>, then <see cref="Upstreams"/>.</summary>
+    public ImmutableArray<UpstreamSettings> AllUpstreams => [Upstream, .. Upstreams];
+
     public required ClientIpSettings ClientIp { get; init; }
 
     public required ImmutableArray<RangeSourceSettings> Ranges { get; init; }

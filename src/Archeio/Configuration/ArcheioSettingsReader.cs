@@ -43,7 +43,8 @@ internal static class ArcheioSettingsReader
         nameof(ArcheioSettings.Port), nameof(ArcheioSettings.InfoUrl), nameof(ArcheioSettings.PrivacyUrl), nameof(ArcheioSettings.Upstream),
         nameof(ArcheioSettings.ClientIp), nameof(ArcheioSettings.Ranges), RangesDirectoryKey, nameof(ArcheioSettings.RangesRefresh),
         nameof(ArcheioSettings.Mirrors), DefaultMirrorBaseUrlKey, nameof(ArcheioSettings.Rules), nameof(ArcheioSettings.BlobCheck),
-        nameof(ArcheioSettings.Probes), nameof(ArcheioSettings.Geo), nameof(ArcheioSettings.Upstreams), DebugKey, nameof(ArcheioSettings.Metrics),
+        nameof(ArcheioSettings.Probes), nameof(ArcheioSettings.Geo), nameof(ArcheioSettings.Upstreams), nameof(ArcheioSettings.UpstreamFailover),
+        nameof(ArcheioSettings.UpstreamHealth), DebugKey, nameof(ArcheioSettings.Metrics),
         nameof(ArcheioSettings.Shutdown), nameof(ArcheioSettings.Logging),
     ];
 
@@ -66,6 +67,10 @@ internal static class ArcheioSettingsReader
         var privacy = root.Url(nameof(ArcheioSettings.PrivacyUrl), required: true, allowQuery: true) ?? string.Empty;
         var upstream = UpstreamSettings.Read(root.Section(nameof(ArcheioSettings.Upstream)));
         var upstreams = UpstreamSettings.ReadNamed(root.Section(nameof(ArcheioSettings.Upstreams)));
+        var failoverSection = root.Section(nameof(ArcheioSettings.UpstreamFailover));
+        var failover = NameRef.UpstreamListOf(failoverSection);
+        var failoverErrors = failoverSection.Later();
+        var upstreamHealth = UpstreamHealthSettings.Read(root.Section(nameof(ArcheioSettings.UpstreamHealth)));
         var clientIp = ClientIpSettings.Read(root.Section(nameof(ArcheioSettings.ClientIp)));
         var ranges = RangeSourceSettings.ReadAll(root);
         var rangesRefresh = RangesRefreshSettings.Read(root.Section(nameof(ArcheioSettings.RangesRefresh)));
@@ -86,7 +91,7 @@ internal static class ArcheioSettingsReader
         var logging = LoggingSettings.Read(root.Section(nameof(ArcheioSettings.Logging)));
 
         var settings = SettingsLinker.Link(new SettingsDraft(
-            port, info, privacy, upstream, upstreams, clientIp, ranges, rangesRefresh, mirrors, rules, blobCheck,
+            port, info, privacy, upstream, upstreams, failover, failoverErrors, upstreamHealth, clientIp, ranges, rangesRefresh, mirrors, rules, blobCheck,
             probes, geo, geoErrors, routeHeader, metrics, metricsErrors, shutdown, logging));
         errors = log.ToList();
         return errors.Count > 0 ? null : settings;

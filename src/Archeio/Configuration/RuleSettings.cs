@@ -27,8 +27,11 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
     /// <summary>Shares of this rule's clients whose first choice is another mirror.</summary>
     public ImmutableArray<SplitSettings> Split { get; init; } = [];
 
-    /// <summary>The upstream for this rule's non-blob requests and upstream fallbacks; null: <c>Archeio:Upstream</c>.</summary>
-    public UpstreamSettings? Upstream { get; init; }
+    /// <summary>
+    /// The upstreams for this rule's non-blob requests and upstream fallbacks, in failover order (the first healthy one
+    /// is used); empty: <c>Archeio:UpstreamFailover</c>, whose default is <c>Archeio:Upstream</c> alone.
+    /// </summary>
+    public ImmutableArray<UpstreamSettings> Upstreams { get; init; } = [];
 
     /// <summary>True when the rule has no match field: it fits every client.</summary>
     public bool IsCatchAll => Cloud is null && Regions.IsEmpty && Countries.IsEmpty && Continents.IsEmpty && Asns.IsEmpty;
@@ -38,6 +41,9 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
 
     /// <summary>The key of <see cref="Candidates"/>: mirror names, <c>upstream</c>, <c>signature-upstream</c>.</summary>
     public const string MirrorsKey = "Mirrors";
+
+    /// <summary>The key of a single upstream's name: <see cref="Upstreams"/> as a list of one (the key before failover lists).</summary>
+    public const string UpstreamKey = "Upstream";
 
     /// <summary>The key of a <see cref="Split"/> share's candidate name.</summary>
     public const string ShareMirrorKey = "Mirror";
@@ -51,7 +57,7 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
     /// </summary>
     public static RuleDraft Read(SettingsSection rule, int index)
     {
-        rule.CheckKnownKeys(MatchKey, MirrorsKey, nameof(Split), nameof(Upstream));
+        rule.CheckKnownKeys(MatchKey, MirrorsKey, nameof(Split), UpstreamKey, nameof(Upstreams));
         var match = rule.Section(MatchKey);
         var errorsBefore = rule.ErrorCount;
         match.CheckKnownKeys(nameof(Cloud), nameof(Regions), nameof(Countries), nameof(Continents), nameof(Asns));
@@ -68,10 +74,7 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
         var asns = match.Asns(nameof(Asns));
         var matchValid = rule.ErrorCount == errorsBefore;
 
-        // "default" names Archeio:Upstream, as no rule upstream does.
-        var upstream = rule[nameof(Upstream)] is { Length: > 0 } upstreamName && !string.Equals(upstreamName, UpstreamSettings.DefaultName, StringComparison.OrdinalIgnoreCase)
-            ? new NameRef(rule.KeyOf(nameof(Upstream)), upstreamName)
-            : null;
+        var upstreams = ReadUpstreams(rule);
         var nameErrors = rule.Later();
         var mirrors = rule.Section(MirrorsKey).Children().Select(m => new NameRef(m.Path, m.Value)).ToImmutableArray();
 
@@ -98,6 +101,26 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
             Continents = continents,
             Asns = asns,
         };
-        return new RuleDraft(rule.Path, unlinked, matchValid, upstream, mirrors, shares.ToImmutable(), split.Path, cloudErrors, nameErrors, rule.Later());
+        return new RuleDraft(rule.Path, unlinked, matchValid, upstreams, mirrors, shares.ToImmutable(), split.Path, cloudErrors, nameErrors, rule.Later());
+    }
+
+    /// <summary>
+    /// <c>Upstreams</c> (a list of names, <c>default</c> among them for <c>Archeio:Upstream</c>), or <c>Upstream</c>
+    /// (one name, as before failover lists): not both, which would leave the order in doubt.
+    /// </summary>
+    private static ImmutableArray<NameRef> ReadUpstreams(SettingsSection rule)
+    {
+        var listed = NameRef.UpstreamListOf(rule.Section(nameof(Upstreams)));
+        if (rule.Text(UpstreamKey) is not { } one)
+        {
+            return listed;
+        }
+
+        if (!listed.IsEmpty)
+        {
+            rule.Error(UpstreamKey, "and Upstreams are both set: list every upstream, in order, in Upstreams");
+        }
+
+        return [new NameRef(rule.KeyOf(UpstreamKey), one)];
     }
 }

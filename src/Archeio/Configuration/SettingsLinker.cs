@@ -13,6 +13,9 @@ internal sealed record SettingsDraft(
     string PrivacyUrl,
     UpstreamSettings? Upstream,
     ImmutableArray<UpstreamSettings> Upstreams,
+    ImmutableArray<NameRef> UpstreamFailover,
+    ErrorSlot UpstreamFailoverErrors,
+    UpstreamHealthSettings UpstreamHealth,
     ClientIpSettings ClientIp,
     ImmutableArray<RangeSourceSettings> Ranges,
     RangesRefreshSettings RangesRefresh,
@@ -38,8 +41,9 @@ internal static class SettingsLinker
     /// <summary>The linked settings; null when <see cref="SettingsDraft.Upstream"/> is (its errors are then reported already).</summary>
     public static ArcheioSettings? Link(SettingsDraft draft)
     {
+        var failover = ResolveUpstreams(draft, draft.UpstreamFailover, draft.UpstreamFailoverErrors);
         var upstreamCandidates = new List<Candidate>();
-        var rules = LinkRules(draft, upstreamCandidates);
+        var rules = LinkRules(draft, failover, upstreamCandidates);
         foreach (var rule in rules)
         {
             var key = $"{ArcheioSettingsReader.SectionName}:Rules:{rule.Index}:{RuleSettings.MatchKey}";
@@ -76,6 +80,9 @@ internal static class SettingsLinker
             PrivacyUrl = draft.PrivacyUrl,
             Upstream = draft.Upstream,
             Upstreams = draft.Upstreams,
+            UpstreamFailover = failover,
+            UpstreamHealth = draft.UpstreamHealth,
+            ProbedUpstreams = [.. rules.Select(r => r.Upstreams).Append(failover).Where(list => list.Length >= 2).SelectMany(list => list).Distinct().OrderBy(u => u.Index)],
             ClientIp = draft.ClientIp,
             Ranges = draft.Ranges,
             RangesRefresh = draft.RangesRefresh,
@@ -94,7 +101,7 @@ internal static class SettingsLinker
     }
 
     /// <summary>Resolves every rule's names, in rule order, adding the upstream candidates they list to <paramref name="upstreamCandidates"/>.</summary>
-    private static ImmutableArray<RuleSettings> LinkRules(SettingsDraft draft, List<Candidate> upstreamCandidates)
+    private static ImmutableArray<RuleSettings> LinkRules(SettingsDraft draft, ImmutableArray<UpstreamSettings> failover, List<Candidate> upstreamCandidates)
     {
         var result = ImmutableArray.CreateBuilder<RuleSettings>();
         string? catchAll = null;
@@ -106,20 +113,14 @@ internal static class SettingsLinker
                 rule.CloudErrors.Add(nameof(RuleSettings.Cloud), $"no Ranges source defines cloud '{cloud}', so this rule could never match");
             }
 
-            UpstreamSettings? ruleUpstream = null;
-            if (rule.Upstream is { } upstreamName)
-            {
-                ruleUpstream = draft.Upstreams.FirstOrDefault(u => string.Equals(u.Name, upstreamName.Value, StringComparison.OrdinalIgnoreCase));
-                if (ruleUpstream is null)
-                {
-                    rule.NameErrors.Add(new(upstreamName.Key, $"no upstream is named '{upstreamName.Value}' (see Archeio:Upstreams)"));
-                }
-            }
+            var ruleUpstreams = ResolveUpstreams(draft, rule.Upstreams, rule.NameErrors);
 
-            // "upstream" and "signature-upstream" in a list: this rule's upstream, checked like a mirror.
+            // "upstream" and "signature-upstream" in a list: the first upstream of this rule's failover list, checked
+            // like a mirror (a dead one is only absent, and the blob goes to the first healthy upstream after all).
+            var ruleUpstream = ruleUpstreams.IsEmpty ? failover.FirstOrDefault() ?? draft.Upstream : ruleUpstreams[0];
             Candidate? Resolve(NameRef name, ErrorSlot errors)
                 => name.Value?.ToLowerInvariant() is "upstream" or "signature-upstream"
-                    ? UpstreamCandidate(name, ruleUpstream ?? draft.Upstream, draft.Upstream, draft.Mirrors.Length, upstreamCandidates, errors)
+                    ? UpstreamCandidate(name, ruleUpstream, draft.Upstream, draft.Mirrors.Length, upstreamCandidates, errors)
                     : FindMirror(draft.Mirrors, name, errors);
 
             var candidates = ImmutableArray.CreateBuilder<Candidate>();
@@ -147,7 +148,7 @@ internal static class SettingsLinker
                 rule.EndErrors.Add(new(rule.SplitKey, $"the shares add up to {total}%, more than 100%"));
             }
 
-            var settings = rule.Unlinked with { Candidates = candidates.ToImmutable(), Split = split.ToImmutable(), Upstream = ruleUpstream };
+            var settings = rule.Unlinked with { Candidates = candidates.ToImmutable(), Split = split.ToImmutable(), Upstreams = ruleUpstreams };
 
             // A rule after a catch-all could never be reached: almost certainly a mistake in the order.
             if (catchAll is not null)
@@ -160,6 +161,39 @@ internal static class SettingsLinker
             }
 
             result.Add(settings);
+        }
+
+        return result.ToImmutable();
+    }
+
+    /// <summary>
+    /// The upstreams a failover list names, in order: <c>default</c> is <c>Archeio:Upstream</c>, every other name one
+    /// of <c>Archeio:Upstreams</c>; an unknown or repeated name is an error (a repeat would be tried twice).
+    /// </summary>
+    private static ImmutableArray<UpstreamSettings> ResolveUpstreams(SettingsDraft draft, ImmutableArray<NameRef> names, ErrorSlot errors)
+    {
+        var result = ImmutableArray.CreateBuilder<UpstreamSettings>();
+        foreach (var name in names)
+        {
+            var upstream = string.Equals(name.Value, UpstreamSettings.DefaultName, StringComparison.OrdinalIgnoreCase)
+                ? draft.Upstream
+                : draft.Upstreams.FirstOrDefault(u => string.Equals(u.Name, name.Value, StringComparison.OrdinalIgnoreCase));
+            if (upstream is null)
+            {
+                // An invalid Archeio:Upstream is reported already; an unknown name is this list's error.
+                if (!string.Equals(name.Value, UpstreamSettings.DefaultName, StringComparison.OrdinalIgnoreCase))
+                {
+                    errors.Add(new(name.Key, $"no upstream is named '{name.Value}' ('default' is Archeio:Upstream; see Archeio:Upstreams)"));
+                }
+            }
+            else if (result.Contains(upstream))
+            {
+                errors.Add(new(name.Key, $"'{name.Value}' is listed twice"));
+            }
+            else
+            {
+                result.Add(upstream);
+            }
         }
 
         return result.ToImmutable();

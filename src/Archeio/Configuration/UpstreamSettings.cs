@@ -18,6 +18,15 @@ internal sealed record UpstreamSettings(string Endpoint, string Path, string? Si
     /// <summary>The name of <c>Archeio:Upstream</c>.</summary>
     public const string DefaultName = "default";
 
+    /// <summary>
+    /// Position among all upstreams: 0 for <c>Archeio:Upstream</c>, 1 + N for <c>Archeio:Upstreams:N</c>. The upstream's
+    /// identity in the health board (Upstreams/UpstreamHealthBoard.cs) and its view (Routing/UpstreamHealthView.cs).
+    /// </summary>
+    public int Index { get; init; }
+
+    /// <summary>The manifest its health probe also asks for (<c>ProbeManifest</c>), or null: only <c>/v2/</c> is asked.</summary>
+    public ManifestProbe? ProbeManifest { get; init; }
+
     /// <summary><c>&lt;Endpoint&gt;/v2/&lt;Path&gt;/</c>: a redirect is this plus name, rest and query.</summary>
     public string Prefix { get; } = BuildPrefix(Endpoint, Path);
 
@@ -33,12 +42,13 @@ internal sealed record UpstreamSettings(string Endpoint, string Path, string? Si
     /// <summary>Reads <c>Archeio:Upstream</c>, or one of <c>Archeio:Upstreams</c> (which also knows <paramref name="extraKeys"/>); null when its endpoint is invalid.</summary>
     public static UpstreamSettings? Read(SettingsSection section, params string[] extraKeys)
     {
-        section.CheckKnownKeys([nameof(Endpoint), nameof(Path), nameof(SignatureEndpoint), nameof(SignaturePath), .. extraKeys]);
+        section.CheckKnownKeys([nameof(Endpoint), nameof(Path), nameof(SignatureEndpoint), nameof(SignaturePath), nameof(ProbeManifest), .. extraKeys]);
         var endpoint = section.Url(nameof(Endpoint), required: true, allowQuery: false);
         var path = section.RepositoryPath(nameof(Path)) ?? string.Empty;
         var signatureEndpoint = section.Url(nameof(SignatureEndpoint), required: false, allowQuery: false);
         var signaturePath = section.RepositoryPath(nameof(SignaturePath)) ?? path;
-        return endpoint is null ? null : new UpstreamSettings(endpoint, path, signatureEndpoint, signaturePath);
+        var probe = ManifestProbe.Read(section, nameof(ProbeManifest));
+        return endpoint is null ? null : new UpstreamSettings(endpoint, path, signatureEndpoint, signaturePath) { ProbeManifest = probe };
     }
 
     /// <summary>Reads <c>Archeio:Upstreams</c>: each named, uniquely and not <see cref="DefaultName"/>.</summary>
@@ -59,12 +69,15 @@ internal sealed record UpstreamSettings(string Endpoint, string Path, string? Si
             }
             else if (Read(item, nameof(Name)) is { } upstream)
             {
-                result.Add(upstream with { Name = name });
+                result.Add(upstream with { Name = name, Index = result.Count + 1 });
             }
         }
 
         return result.ToImmutable();
     }
+
+    /// <summary>Where its probe's manifest is asked for: <c>&lt;Prefix&gt;&lt;name&gt;/manifests/&lt;tag&gt;</c>, as a client's request would be sent.</summary>
+    public string? ProbeManifestUrl => ProbeManifest is { } probe ? string.Concat(Prefix, probe.Name, "/manifests/", probe.Tag) : null;
 
     private static string BuildPrefix(string endpoint, string path)
         => path.Length == 0 ? endpoint + "/v2/" : endpoint + "/v2/" + path + "/";

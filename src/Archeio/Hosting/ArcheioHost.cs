@@ -9,6 +9,7 @@ using Archeio.Metrics;
 using Archeio.Ranges.Loading;
 using Archeio.Ranges.Table;
 using Archeio.Routing;
+using Archeio.Upstreams;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 
@@ -131,6 +132,7 @@ internal static partial class ArcheioHost
         RangeLoadingService.AddTo(services);
         InventoryRefreshService.AddTo(services);
         ProbeService.AddTo(services);
+        UpstreamHealthService.AddTo(services);
         services.AddHostedService<DrainService>();
         // The drain comes out of the host's shutdown time: in-flight requests still get theirs after it.
         services.AddOptions<HostOptions>().Configure<ArcheioSettings>((o, s) => o.ShutdownTimeout = ShutdownTimeout + s.Shutdown.Drain);
@@ -151,6 +153,7 @@ internal static partial class ArcheioHost
         services.AddSingleton<BlobCheckCounters>();
         services.AddSingleton<BlobChecker>();
         services.AddSingleton<IBlobPresence>(sp => sp.GetRequiredService<BlobChecker>());
+        services.AddSingleton<UpstreamHealthBoard>();
         services.AddSingleton<RequestRouter>();
         BlobChecker.AddHttpClient(services);
     }

@@ -11,6 +11,7 @@ using Archeio.Ranges.Loading;
 using Archeio.Ranges.Table;
 using Archeio.Requests;
 using Archeio.Routing;
+using Archeio.Upstreams;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Archeio.Hosting;
@@ -76,7 +77,11 @@ internal static class ExplainCommand
             : "  asn: unknown (no Geo:AsnDatabase)");
         await output.WriteLineAsync($"request GET {path} ({target.Kind})");
 
-        await DescribeRulesAsync(settings, services.GetRequiredService<Router>().MatchRule(facts.Client), output);
+        var router = services.GetRequiredService<Router>();
+        var rule = router.MatchRule(facts.Client);
+        await DescribeRulesAsync(settings, rule, output);
+        var upstreams = router.UpstreamsFor(rule);
+        facts = facts with { Upstreams = await DescribeUpstreamsAsync(upstreams, commandLine.Check ? services.GetRequiredService<UpstreamProber>() : null, settings.UpstreamHealth, output) };
         var answer = routing.Plan(facts);
         if (answer is BlobPlan plan)
         {
@@ -89,7 +94,7 @@ internal static class ExplainCommand
 
             if (!commandLine.Check)
             {
-                await output.WriteLineAsync($"redirect: to the first candidate that holds the blob, else {plan.RedirectTo(null, target).Location}");
+                await output.WriteLineAsync($"redirect: to the first candidate that holds the blob, else {plan.RedirectTo(null, target, facts.Upstreams).Location}");
                 await output.WriteLineAsync("  (run with --check to probe and HEAD the candidates)");
                 return 0;
             }
@@ -158,6 +163,7 @@ internal static class ExplainCommand
         services.GetRequiredService<IpRangeTableHolder>(),
         services.GetRequiredService<GeoLookup>(),
         presence,
+        services.GetRequiredService<UpstreamHealthBoard>(),
         services.GetRequiredService<ArcheioSettings>(),
         services.GetRequiredService<TimeProvider>());
 
@@ -170,15 +176,62 @@ internal static class ExplainCommand
         }
 
         await output.WriteLineAsync($"rule {fitting.Index} fits ({Describe(fitting)}); {fitting.Index} earlier rule(s) did not");
-        if (fitting.Upstream is { } upstream)
-        {
-            await output.WriteLineAsync($"  upstream: {upstream.Name} ({upstream.Prefix})");
-        }
 
         foreach (var share in fitting.Split)
         {
             await output.WriteLineAsync($"  split: {share.Percent}% of clients try {share.Candidate.Name} first");
         }
+    }
+
+    /// <summary>
+    /// The failover list the request's upstream is picked from, in order. With a prober (<c>--check</c>) each is probed
+    /// once, as the server's health service does, and one that fails counts as ejected for the decision that follows
+    /// (the server ejects after <c>FailAfter</c> failures in a row); without, all are assumed healthy.
+    /// </summary>
+    private static async Task<UpstreamHealthView> DescribeUpstreamsAsync(
+        IReadOnlyList<UpstreamSettings> upstreams, UpstreamProber? prober, UpstreamHealthSettings health, TextWriter output)
+    {
+        await output.WriteLineAsync(upstreams.Count == 1
+            ? $"upstream: {upstreams[0].Name} ({upstreams[0].Prefix}), the only one of its list"
+            : "upstreams, the first healthy one is used:");
+        if (upstreams.Count > 1)
+        {
+            for (var i = 0; i < upstreams.Count; i++)
+            {
+                await output.WriteLineAsync($"  {i + 1}. {upstreams[i].Name}: {upstreams[i].Prefix}");
+            }
+        }
+
+        var view = UpstreamHealthView.AllHealthy;
+        if (prober is null)
+        {
+            if (upstreams.Count > 1)
+            {
+                await output.WriteLineAsync("  (assumed healthy; run with --check to probe them)");
+            }
+
+            return view;
+        }
+
+        await output.WriteLineAsync($"upstream probes (the server ejects after {health.FailAfter} failures in a row; here one counts):");
+        foreach (var upstream in upstreams)
+        {
+            var report = await prober.ProbeAsync(upstream, CancellationToken.None);
+            await output.WriteLineAsync(report.Passed
+                ? $"  {upstream.Name}: pass, {report.Elapsed.TotalMilliseconds:F0} ms ({report.Detail})"
+                : $"  {upstream.Name}: FAIL, ejected ({report.FailureReason})");
+            if (!report.Passed)
+            {
+                view = view.With(upstream, ejected: true);
+            }
+        }
+
+        if (upstreams.All(view.IsEjected))
+        {
+            await output.WriteLineAsync($"  every upstream failed: the first, {upstreams[0].Name}, is used (fail static)");
+        }
+
+        return view;
     }
 
     /// <summary>A rule's match as text, e.g. <c>Cloud=AWS Regions=eu-west-3</c>.</summary>
@@ -244,6 +297,7 @@ internal static class ExplainCommand
         ArcheioHost.AddRouting(services);
         // The server's prober and its rotation rules (the hosted service itself is never started here).
         ProbeService.AddTo(services);
+        UpstreamProber.AddTo(services);
         return services.BuildServiceProvider();
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using Archeio.Blobs;
 using Archeio.Configuration;
 using Archeio.Http;
+using Archeio.Upstreams;
 
 namespace Archeio.Hosting;
 
@@ -11,7 +12,7 @@ namespace Archeio.Hosting;
 /// connection's local port rather than by listener configuration, so the branch works (and is tested) in the test
 /// host too, where a request's local port can be set; the public port never sees these paths.
 /// </summary>
-internal sealed class OpsEndpoints(Readiness readiness, ArcheioSettings settings, BlobChecker checker, TimeProvider time)
+internal sealed class OpsEndpoints(Readiness readiness, ArcheioSettings settings, BlobChecker checker, UpstreamHealthBoard upstreams, TimeProvider time)
 {
     private static readonly byte[] Ok = Encoding.UTF8.GetBytes("ok\n");
     private static readonly byte[] NotFound = Encoding.UTF8.GetBytes("404 page not found\n");
@@ -47,8 +48,9 @@ internal sealed class OpsEndpoints(Readiness readiness, ArcheioSettings settings
     }
 
     /// <summary>
-    /// A line per mirror a failed probe keeps out of rotation, after the status line. Such a mirror does not make the
-    /// instance unready: its requests go to the next candidate or the upstream.
+    /// A line per mirror a failed probe keeps out of rotation and per ejected upstream, after the status line. Neither
+    /// makes the instance unready: a mirror's requests go to the next candidate or the upstream, an upstream's to the
+    /// next healthy one of their list (or, all ejected, to the first: fail static), and another replica would do the same.
     /// </summary>
     private string RotationDetails()
     {
@@ -58,6 +60,15 @@ internal sealed class OpsEndpoints(Readiness readiness, ArcheioSettings settings
             if (checker.OutOfRotation(mirror) is { } hold)
             {
                 text.Append(CultureInfo.InvariantCulture, $"mirror {mirror.Name}: out of rotation for {(time.GetUtcNow() - hold.Since).TotalSeconds:F0} s (since {hold.Since:yyyy-MM-ddTHH:mm:ssZ}), probe failed: {hold.Reason}\n");
+            }
+        }
+
+        foreach (var upstream in settings.ProbedUpstreams)
+        {
+            var state = upstreams.StateOf(upstream);
+            if (state.Ejected)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"upstream {upstream.Name}: ejected for {(time.GetUtcNow() - state.Since).TotalSeconds:F0} s (since {state.Since:yyyy-MM-ddTHH:mm:ssZ}), probe failed: {state.Reason}\n");
             }
         }
 

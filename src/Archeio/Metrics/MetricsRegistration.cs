@@ -26,6 +26,7 @@ internal static class MetricsRegistration
         services.AddSingleton<IProbeObserver>(sp => sp.GetRequiredService<ProbeMetrics>());
         services.AddSingleton<RangeMetrics>();
         services.AddSingleton<ReadinessMetrics>();
+        services.AddSingleton<UpstreamMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ArcheioMeter.Name, RuntimeMeterName)
             .AddView(instrument => new MetricStreamConfiguration { CardinalityLimit = CardinalityLimitFor(instrument.Meter.Name, instrument.Name) })
@@ -67,5 +68,6 @@ internal static class MetricsRegistration
         services.GetRequiredService<ProbeMetrics>();
         services.GetRequiredService<RangeMetrics>();
         services.GetRequiredService<ReadinessMetrics>();
+        services.GetRequiredService<UpstreamMetrics>();
     }
 }

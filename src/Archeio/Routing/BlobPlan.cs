@@ -6,14 +6,19 @@ namespace Archeio.Routing;
 
 /// <summary>
 /// The router's answer for a blob whose rule lists candidates: ask <see cref="Candidates"/> in order; the first
-/// that holds the blob gets the redirect (<see cref="RedirectTo"/>), and when none does, <see cref="Fallback"/>.
+/// that holds the blob gets the redirect (<see cref="RedirectTo"/>), and when none does, the first healthy of
+/// <see cref="Upstreams"/>.
 /// One plan per rule and split share, built once; the request's target is given when the redirect is built.
 /// </summary>
 /// <param name="Rule">The rule that fitted the client.</param>
 /// <param name="Candidates">Where to look, in order (never empty).</param>
-/// <param name="Fallback">The upstream a blob no candidate holds goes to: the rule's, else <c>Archeio:Upstream</c>.</param>
-internal sealed record BlobPlan(RuleSettings Rule, ImmutableArray<Candidate> Candidates, UpstreamSettings Fallback) : RouterAnswer
+/// <param name="Upstreams">The failover list a blob no candidate holds goes to (never empty): the rule's, else <c>Archeio:UpstreamFailover</c>.</param>
+internal sealed record BlobPlan(RuleSettings Rule, ImmutableArray<Candidate> Candidates, ImmutableArray<UpstreamSettings> Upstreams) : RouterAnswer
 {
-    /// <summary>The redirect once the candidates were asked: to <paramref name="holder"/>, or to the fallback when it is null.</summary>
-    public Redirect RedirectTo(Candidate? holder, RegistryRequest target) => Router.BlobRedirect(target, holder, Fallback, Rule);
+    /// <summary>
+    /// The redirect once the candidates were asked: to <paramref name="holder"/>, or, when it is null, to the first
+    /// upstream of the list that <paramref name="health"/> does not eject (the first when all are: fail static).
+    /// </summary>
+    public Redirect RedirectTo(Candidate? holder, RegistryRequest target, UpstreamHealthView? health = null)
+        => Router.BlobRedirect(target, holder, holder is null ? Router.Pick(Upstreams, health) : Upstreams[0], Rule);
 }

@@ -7,4 +7,5 @@ namespace Archeio.Routing;
 /// <param name="Target">The parsed request target; <see cref="RegistryRequest.NotRead"/> when the method was refused first.</param>
 /// <param name="Client">The client facts the rules match on.</param>
 /// <param name="Geo">Geolocation for the client metric (also when no rule needs it), or null.</param>
-internal readonly record struct RequestFacts(string Method, RegistryRequest Target, ClientFacts Client, GeoFacts? Geo = null);
+/// <param name="Upstreams">Which upstreams are ejected; null: every upstream is healthy.</param>
+internal readonly record struct RequestFacts(string Method, RegistryRequest Target, ClientFacts Client, GeoFacts? Geo = null, UpstreamHealthView? Upstreams = null);

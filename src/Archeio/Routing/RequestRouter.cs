@@ -5,6 +5,7 @@ using Archeio.Configuration;
 using Archeio.Geo;
 using Archeio.Ranges.Table;
 using Archeio.Requests;
+using Archeio.Upstreams;
 using Microsoft.Extensions.Primitives;
 
 namespace Archeio.Routing;
@@ -12,12 +13,21 @@ namespace Archeio.Routing;
 /// <summary>
 /// Turns a request into its final decision, the one way the server (<c>Hosting/RegistryHandler</c>), <c>archeio
 /// explain</c> and the benchmarks all route: <see cref="Gather"/> the facts (parse the target, resolve the client,
-/// look it up in the cloud ranges and, when needed, the geolocation databases), ask the <see cref="Router"/> once,
+/// look it up in the cloud ranges and, when needed, the geolocation databases; take the upstreams' health as it
+/// stands), ask the <see cref="Router"/> once,
 /// and for a <see cref="BlobPlan"/> ask its candidates in order (<see cref="Decide"/>). Answers already known
 /// (inventory, local cache) decide synchronously, with no budget and no allocation of an asynchronous state; only a
 /// real check waits, for at most <c>BlobCheck:Timeout</c> in all.
 /// </summary>
-internal sealed class RequestRouter(Router router, ClientIpResolver clientIpResolver, IpRangeTableHolder ranges, GeoLookup geo, IBlobPresence blobs, ArcheioSettings settings, TimeProvider time)
+internal sealed class RequestRouter(
+    Router router,
+    ClientIpResolver clientIpResolver,
+    IpRangeTableHolder ranges,
+    GeoLookup geo,
+    IBlobPresence blobs,
+    UpstreamHealthBoard upstreams,
+    ArcheioSettings settings,
+    TimeProvider time)
 {
     // Geolocation is looked up for the client metric too when a country database is there to say the continent.
     private readonly bool _lookUpGeo = router.NeedsGeo || geo.HasCountryDatabase;
@@ -51,7 +61,7 @@ internal sealed class RequestRouter(Router router, ClientIpResolver clientIpReso
             geoFacts = _lookUpGeo ? geo.Lookup(ip) : null;
         }
 
-        return new RequestFacts(method, target, new ClientFacts(address.Address, address.Error, location, router.NeedsGeo ? geoFacts : null), geoFacts);
+        return new RequestFacts(method, target, new ClientFacts(address.Address, address.Error, location, router.NeedsGeo ? geoFacts : null), geoFacts, upstreams.Current);
     }
 
     /// <summary>The router's answer for <paramref name="facts"/>: a decision, or a plan for <see cref="Decide"/>.</summary>
@@ -76,20 +86,20 @@ internal sealed class RequestRouter(Router router, ClientIpResolver clientIpReso
         {
             if (!blobs.TryGetKnown(candidates[i], target.Name, target.Reference, out var present))
             {
-                return CheckAsync(plan, target, i, aborted);
+                return CheckAsync(plan, target, facts.Upstreams, i, aborted);
             }
 
             if (present)
             {
-                return new(Final(plan, candidates[i], target, aborted));
+                return new(Final(plan, candidates[i], target, facts.Upstreams, aborted));
             }
         }
 
-        return new(Final(plan, null, target, aborted));
+        return new(Final(plan, null, target, facts.Upstreams, aborted));
     }
 
     /// <summary>Asks the candidates from <paramref name="first"/> on (those before it are known absent).</summary>
-    private async ValueTask<RouteDecision> CheckAsync(BlobPlan plan, RegistryRequest target, int first, CancellationToken aborted)
+    private async ValueTask<RouteDecision> CheckAsync(BlobPlan plan, RegistryRequest target, UpstreamHealthView? health, int first, CancellationToken aborted)
     {
         using var budget = new CancellationTokenSource(_budget, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, aborted);
@@ -98,15 +108,15 @@ internal sealed class RequestRouter(Router router, ClientIpResolver clientIpReso
         {
             if (await blobs.ExistsAsync(candidates[i], target.Name, target.Reference, linked.Token))
             {
-                return Final(plan, candidates[i], target, aborted);
+                return Final(plan, candidates[i], target, health, aborted);
             }
         }
 
-        return Final(plan, null, target, aborted);
+        return Final(plan, null, target, health, aborted);
     }
 
-    private static RouteDecision Final(BlobPlan plan, Candidate? holder, RegistryRequest target, CancellationToken aborted)
-        => aborted.IsCancellationRequested ? ClientGone.Instance : plan.RedirectTo(holder, target);
+    private static RouteDecision Final(BlobPlan plan, Candidate? holder, RegistryRequest target, UpstreamHealthView? health, CancellationToken aborted)
+        => aborted.IsCancellationRequested ? ClientGone.Instance : plan.RedirectTo(holder, target, health);
 }
 
 /// <summary>A request's facts and its final decision.</summary>

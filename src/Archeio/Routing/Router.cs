@@ -16,11 +16,14 @@ internal sealed class Router(ArcheioSettings settings)
     private readonly Redirect _privacy = new(RouteTarget.Privacy, settings.PrivacyUrl, new Uri(settings.PrivacyUrl).Authority);
     private readonly OciError _catalog = new(OciErrorCode.NotFound, "_catalog is not supported");
 
+    // The failover list of requests no rule claims and of rules that list none.
+    private readonly ImmutableArray<UpstreamSettings> _failover = FailoverOf(settings);
+
     // A blob's plan depends only on the rule and, with a split, on the client's share: each is built once here, so
     // deciding a blob request allocates no plan and no candidate list. Index 0 is the rule's own order, 1 + i split i's.
     private readonly Dictionary<RuleSettings, BlobPlan[]> _plans = settings.Rules.ToDictionary<RuleSettings, RuleSettings, BlobPlan[]>(
         rule => rule,
-        rule => [.. Enumerable.Range(-1, rule.Split.Length + 1).Select(share => new BlobPlan(rule, CandidatesFor(rule, share), rule.Upstream ?? settings.Upstream))],
+        rule => [.. Enumerable.Range(-1, rule.Split.Length + 1).Select(share => new BlobPlan(rule, CandidatesFor(rule, share), UpstreamsOf(rule, FailoverOf(settings))))],
         ReferenceEqualityComparer.Instance);
 
     // The same for manifests by digest: the plan's candidates, in the same order, asked for manifests (their
@@ -28,7 +31,7 @@ internal sealed class Router(ArcheioSettings settings)
     private readonly Dictionary<RuleSettings, BlobPlan[]> _manifestPlans = settings.Rules.ToDictionary<RuleSettings, RuleSettings, BlobPlan[]>(
         rule => rule,
         rule => [.. Enumerable.Range(-1, rule.Split.Length + 1).Select(share => new BlobPlan(
-            rule, [.. CandidatesFor(rule, share).Select(settings.ManifestViewOf).OfType<Candidate>()], rule.Upstream ?? settings.Upstream))],
+            rule, [.. CandidatesFor(rule, share).Select(settings.ManifestViewOf).OfType<Candidate>()], UpstreamsOf(rule, FailoverOf(settings))))],
         ReferenceEqualityComparer.Instance);
 
     /// <summary>True when some rule matches on country, continent or ASN: only then are clients geolocated.</summary>
@@ -64,22 +67,54 @@ internal sealed class Router(ArcheioSettings settings)
             case RequestKind.Invalid:
                 return new OciError(target.Error ?? OciErrorCode.NotFound, target.ErrorMessage ?? "invalid path", target.ErrorStatus);
             case RequestKind.Blob:
-                return DecideContent(target, request.Client, _plans);
+                return DecideContent(target, request, _plans);
             case RequestKind.Manifest when target.IsContentAddressed:
                 // By digest: content-addressed, the client checks the digest, so as safe from a mirror as a blob. By
-                // tag (mutable) a manifest stays with the upstream.
-                return DecideContent(target, request.Client, _manifestPlans);
+                // tag (mutable) a manifest stays with the upstreams.
+                return DecideContent(target, request, _manifestPlans);
             default:
-                return DecideOther(target, UpstreamFor(MatchRule(request.Client)));
+                return DecideOther(target, Pick(UpstreamsFor(MatchRule(request.Client)), request.Upstreams));
         }
     }
 
     /// <summary>
-    /// A blob, or a manifest by digest, goes to the first of its rule's candidates that holds it (from
-    /// <paramref name="plans"/>: blobs, or manifests), else to the rule's upstream.
+    /// The upstream a request goes to: the first of <paramref name="upstreams"/> that <paramref name="health"/> does not
+    /// eject; when every one is ejected, the first (fail static: a redirect to an upstream that may be back is better
+    /// than an error of ours, and the client's own retry may find it up).
     /// </summary>
-    private RouterAnswer DecideContent(RegistryRequest target, in ClientFacts client, Dictionary<RuleSettings, BlobPlan[]> plans)
+    public static UpstreamSettings Pick(ImmutableArray<UpstreamSettings> upstreams, UpstreamHealthView? health)
     {
+        if (health is not null)
+        {
+            foreach (var upstream in upstreams)
+            {
+                if (!health.IsEjected(upstream))
+                {
+                    return upstream;
+                }
+            }
+        }
+
+        return upstreams[0];
+    }
+
+    /// <summary>The failover list of <paramref name="rule"/> (the rule that fits a client, or null): its own, else <c>Archeio:UpstreamFailover</c>.</summary>
+    public ImmutableArray<UpstreamSettings> UpstreamsFor(RuleSettings? rule) => UpstreamsOf(rule, _failover);
+
+    private static ImmutableArray<UpstreamSettings> UpstreamsOf(RuleSettings? rule, ImmutableArray<UpstreamSettings> failover)
+        => rule is { Upstreams.IsDefaultOrEmpty: false } ? rule.Upstreams : failover;
+
+    /// <summary><c>Archeio:UpstreamFailover</c>, or <c>Archeio:Upstream</c> alone when it is empty.</summary>
+    private static ImmutableArray<UpstreamSettings> FailoverOf(ArcheioSettings settings)
+        => settings.UpstreamFailover.IsDefaultOrEmpty ? [settings.Upstream] : settings.UpstreamFailover;
+
+    /// <summary>
+    /// A blob, or a manifest by digest, goes to the first of its rule's candidates that holds it (from
+    /// <paramref name="plans"/>: blobs, or manifests), else to the first healthy upstream of the rule's list.
+    /// </summary>
+    private RouterAnswer DecideContent(RegistryRequest target, in RequestFacts request, Dictionary<RuleSettings, BlobPlan[]> plans)
+    {
+        var client = request.Client;
         if (client.Address is null)
         {
             return new ClientAddressUnknown(client.AddressError ?? "client address unknown");
@@ -96,7 +131,7 @@ internal sealed class Router(ArcheioSettings settings)
             }
         }
 
-        return ToUpstream(target, UpstreamFor(rule), holder: null, rule);
+        return ToUpstream(target, Pick(UpstreamsFor(rule), request.Upstreams), holder: null, rule);
     }
 
     /// <summary>The first rule whose every given match field fits the client, or null.</summary>
@@ -173,9 +208,6 @@ internal sealed class Router(ArcheioSettings settings)
             && (rule.Asns.IsEmpty || (geo?.Asn is { } asn && rule.Asns.Contains(asn)));
     }
 
-    /// <summary>The upstream of the rule that fits the client (regional upstreams), else <c>Archeio:Upstream</c>.</summary>
-    private UpstreamSettings UpstreamFor(RuleSettings? rule) => rule?.Upstream ?? settings.Upstream;
-
     /// <summary>
     /// Manifests, tags and referrers go to the upstream; cosign signature tags to its signature endpoint, or,
     /// when it has none, to <c>Archeio:Upstream</c>'s (signatures live in the canonical registry), or to it.
@@ -197,7 +229,7 @@ internal sealed class Router(ArcheioSettings settings)
     /// <summary>
     /// The redirect of a blob whose candidates were asked: the holder's own URL for a mirror (its query is the
     /// mirror's, the client's is dropped); an upstream's, query included, for an upstream checked like a mirror;
-    /// <paramref name="fallback"/>'s when no candidate holds it. <see cref="BlobPlan.RedirectTo"/> calls this.
+    /// <paramref name="fallback"/>'s (the picked upstream) when no candidate holds it. <see cref="BlobPlan.RedirectTo"/> calls this.
     /// </summary>
     internal static Redirect BlobRedirect(RegistryRequest target, Candidate? holder, UpstreamSettings fallback, RuleSettings rule) => holder switch
     {

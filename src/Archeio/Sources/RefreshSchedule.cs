@@ -26,6 +26,37 @@ internal static class RefreshSchedule
         }
     }
 
+    /// <summary>
+    /// The offset of the <paramref name="index"/>th of <paramref name="count"/> sources probed every
+    /// <paramref name="interval"/>: their first runs are spread over one interval rather than sent together.
+    /// </summary>
+    public static TimeSpan OffsetOf(int index, int count, TimeSpan interval) => interval * index / count;
+
+    /// <summary>
+    /// Waits <paramref name="offset"/>, runs <paramref name="refresh"/> once, then every <paramref name="interval"/>
+    /// (<see cref="RunAsync"/>) until <paramref name="stopping"/> is cancelled: the schedule of each probed mirror and
+    /// upstream.
+    /// </summary>
+    public static async Task RunEveryAsync(
+        TimeSpan offset, TimeSpan interval, TimeProvider time, Func<CancellationToken, Task> refresh, Action<Exception> crashed, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        try
+        {
+            await Task.Delay(offset, time, stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        // The timer is armed before the first run: runs start an interval apart from the first one on, however
+        // long that one takes (a tick it overlaps is coalesced).
+        using var timer = new PeriodicTimer(interval, time);
+        await GuardedAsync(refresh, crashed, stopping);
+        await RunAsync(timer, refresh, crashed, stopping);
+    }
+
     /// <summary>One <paramref name="refresh"/>, with an unexpected exception given to <paramref name="crashed"/>.</summary>
     public static async Task GuardedAsync(Func<CancellationToken, Task> refresh, Action<Exception> crashed, CancellationToken stopping)
     {

@@ -329,8 +329,8 @@ public sealed class ArcheioSettingsReaderTests
         Assert.Equal([3333u, 1136u], rule.Asns.ToArray());
         Assert.Equal(("b", 40), (rule.Split[0].Candidate.Name, rule.Split[0].Percent));
         Assert.Equal(1, settings.Rules[1].Index);
-        Assert.Equal("https://europe-docker.pkg.dev/v2/p/images/", rule.Upstream?.Prefix);
-        Assert.Null(settings.Rules[1].Upstream);
+        Assert.Equal("https://europe-docker.pkg.dev/v2/p/images/", Assert.Single(rule.Upstreams).Prefix);
+        Assert.Empty(settings.Rules[1].Upstreams);
         Assert.True(settings.Rules[1].IsCatchAll);
     }
 

@@ -5,6 +5,7 @@ using Archeio.TestBed;
 using Archeio.Tests.Blobs.Probes;
 using Archeio.Tests.Ranges;
 using Archeio.Tests.Support;
+using Archeio.Tests.Upstreams;
 
 namespace Archeio.Tests.Hosting;
 
@@ -129,6 +130,45 @@ public sealed class ExplainCommandTests
         Assert.Contains("redirect: 307 " + good.BlobUrlTemplate.Replace("{digest}", good.Digest, StringComparison.Ordinal), output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Check_probes_the_rule_s_upstreams_and_a_failing_one_is_skipped_for_the_answer()
+    {
+        await using var first = await ProbedRegistry.StartAsync();
+        await using var second = await ProbedRegistry.StartAsync();
+        first.ApiStatus = 503;
+        second.ApiStatus = 401;
+        using var config = FailoverConfig(first, second);
+
+        var (offline, listed, _) = await RunAsync(new Hashtable(), "explain", "203.0.113.9", "/v2/pause/manifests/v1", "--config", config.Path);
+        var probedOffline = first.Requests.Count + second.Requests.Count;
+        var (code, output, _) = await RunAsync(new Hashtable(), "explain", "203.0.113.9", "/v2/pause/manifests/v1", "--config", config.Path, "--check");
+
+        Assert.Equal((0, 0), (offline, code));
+        Assert.Contains("upstreams, the first healthy one is used:\n  1. default: " + first.Endpoint + "/v2/\n  2. second: " + second.Endpoint + "/v2/mirror/", listed.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("(assumed healthy; run with --check to probe them)", listed, StringComparison.Ordinal);
+        Assert.Contains("redirect: 307 " + first.Endpoint + "/v2/pause/manifests/v1", listed, StringComparison.Ordinal);
+        Assert.Equal(0, probedOffline);
+        Assert.Contains("the server ejects after 3 failures in a row; here one counts", output, StringComparison.Ordinal);
+        Assert.Contains("default: FAIL, ejected (GET /v2/ answered 503)", output, StringComparison.Ordinal);
+        Assert.Matches(@"second: pass, \d+ ms \(GET /v2/ answered 401\)", output);
+        Assert.Contains("redirect: 307 " + second.Endpoint + "/v2/mirror/pause/manifests/v1", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_with_every_upstream_failing_says_the_first_is_used()
+    {
+        await using var first = await ProbedRegistry.StartAsync();
+        await using var second = await ProbedRegistry.StartAsync();
+        first.ApiStatus = second.ApiStatus = 500;
+        using var config = FailoverConfig(first, second);
+
+        var (code, output, _) = await RunAsync(new Hashtable(), "explain", "203.0.113.9", "/v2/pause/blobs/" + Digests.Pause, "--config", config.Path, "--check");
+
+        Assert.Equal(0, code);
+        Assert.Contains("every upstream failed: the first, default, is used (fail static)", output, StringComparison.Ordinal);
+        Assert.Contains("redirect: 307 " + first.Endpoint + "/v2/pause/blobs/" + Digests.Pause, output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("not-an-ip", null, "is not an IP address")]
     [InlineData("35.180.1", null, "is not an IP address")]
@@ -140,6 +180,15 @@ public sealed class ExplainCommandTests
         Assert.Equal(2, code);
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
+
+    private static TempConfig FailoverConfig(ProbedRegistry first, ProbedRegistry second) => new(new JsonObject
+    {
+        ["InfoUrl"] = "https://info.example/",
+        ["PrivacyUrl"] = "https://info.example/privacy",
+        ["Upstream"] = new JsonObject { ["Endpoint"] = first.Endpoint },
+        ["Upstreams"] = new JsonArray(new JsonObject { ["Name"] = "second", ["Endpoint"] = second.Endpoint, ["Path"] = "mirror" }),
+        ["Rules"] = new JsonArray(new JsonObject { ["Match"] = new JsonObject(), ["Upstreams"] = new JsonArray("default", "second") }),
+    });
 
     private static async Task<(int Code, string Output, string Error)> RunAsync(IDictionary environment, params string[] args)
     {

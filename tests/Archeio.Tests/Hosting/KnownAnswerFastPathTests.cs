@@ -9,6 +9,7 @@ using Archeio.Geo;
 using Archeio.Hosting;
 using Archeio.Ranges.Table;
 using Archeio.Routing;
+using Archeio.Upstreams;
 using Archeio.TestBed;
 using Archeio.Tests.Support;
 using Microsoft.AspNetCore.Http;
@@ -110,7 +111,7 @@ public sealed class KnownAnswerFastPathTests : IDisposable
     }
 
     private static RequestRouter Routing(ArcheioSettings settings, GeoLookup geo, IBlobPresence blobs, TimeProvider? time = null)
-        => new(new Router(settings), new ClientIpResolver(settings.ClientIp), new IpRangeTableHolder(), geo, blobs, settings, time ?? TimeProvider.System);
+        => new(new Router(settings), new ClientIpResolver(settings.ClientIp), new IpRangeTableHolder(), geo, blobs, new UpstreamHealthBoard(settings, TimeProvider.System), settings, time ?? TimeProvider.System);
 
     private static GeoLookup NoGeo() => new(GeoSettings.None, NullLogger<GeoLookup>.Instance);
 

@@ -19,9 +19,9 @@ public sealed class RegionalUpstreamTests
         mirrors: [Paris],
         rules:
         [
-            new RuleSettings("GCP", ["europe-west1"], []) { Index = 0, Upstream = Europe },
-            new RuleSettings("GCP", ["asia-east1"], []) { Index = 1, Upstream = Asia },
-            new RuleSettings(null, [], [Paris]) { Index = 2, Continents = ["EU"], Upstream = Europe },
+            new RuleSettings("GCP", ["europe-west1"], []) { Index = 0, Upstreams = [Europe] },
+            new RuleSettings("GCP", ["asia-east1"], []) { Index = 1, Upstreams = [Asia] },
+            new RuleSettings(null, [], [Paris]) { Index = 2, Continents = ["EU"], Upstreams = [Europe] },
         ]) with
     { Upstreams = [Europe, Asia] });
 

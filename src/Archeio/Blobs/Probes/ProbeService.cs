@@ -30,29 +30,12 @@ internal sealed partial class ProbeService(
         services.AddHostedService(sp => sp.GetRequiredService<ProbeService>());
     }
 
-    /// <summary>The probe offset of the <paramref name="index"/>th of <paramref name="count"/> probed mirrors.</summary>
-    internal static TimeSpan OffsetOf(int index, int count, TimeSpan interval) => interval * index / count;
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var probed = settings.Mirrors.Where(m => m.Probe is not null).ToList();
-        return Task.WhenAll(probed.Select((mirror, i) => RunAsync(mirror, OffsetOf(i, probed.Count, settings.Probes.Interval), stoppingToken)));
-    }
-
-    private async Task RunAsync(MirrorSettings mirror, TimeSpan offset, CancellationToken stopping)
-    {
-        try
-        {
-            await Task.Delay(offset, time, stopping);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
-        await RefreshSchedule.GuardedAsync(ct => ProbeOnceAsync(mirror, ct), e => LogCrashed(logger, mirror.Name, e), stopping);
-        using var timer = new PeriodicTimer(settings.Probes.Interval, time);
-        await RefreshSchedule.RunAsync(timer, ct => ProbeOnceAsync(mirror, ct), e => LogCrashed(logger, mirror.Name, e), stopping);
+        var interval = settings.Probes.Interval;
+        return Task.WhenAll(probed.Select((mirror, i) => RefreshSchedule.RunEveryAsync(
+            RefreshSchedule.OffsetOf(i, probed.Count, interval), interval, time, ct => ProbeOnceAsync(mirror, ct), e => LogCrashed(logger, mirror.Name, e), stoppingToken)));
     }
 
     /// <summary>

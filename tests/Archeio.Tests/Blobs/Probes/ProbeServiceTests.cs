@@ -4,6 +4,7 @@ using Archeio.Blobs.Inventory;
 using Archeio.Blobs.Probes;
 using Archeio.Blobs.SharedStore;
 using Archeio.Configuration;
+using Archeio.Sources;
 using Archeio.TestBed;
 using Archeio.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -112,7 +113,7 @@ public sealed class ProbeServiceTests : IAsyncLifetime, IDisposable
     {
         Assert.Equal(
             [TimeSpan.Zero, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20)],
-            Enumerable.Range(0, 3).Select(i => ProbeService.OffsetOf(i, 3, Interval)));
+            Enumerable.Range(0, 3).Select(i => RefreshSchedule.OffsetOf(i, 3, Interval)));
     }
 
     private MirrorSettings Mirror(int index) => _settings.Mirrors[index];
