@@ -83,5 +83,6 @@ print_table() {
 print_table pull-matrix.md "Pull matrix (client x location x image, and the bed's other cases):"
 print_table conformance.md "Pull conformance (OCI distribution-spec), against Distribution and through Archeio:"
 print_table interrupted-downloads.md "Interrupted downloads (per client, after a cut connection):"
+print_table upstream-failover.md "Upstream failover (the first upstream killed mid-run; every client's next pull):"
 echo "${passed} passed, ${failed:-0} failed"
 exit "$status"

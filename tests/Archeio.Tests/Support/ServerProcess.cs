@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using Archeio.TestBed;
 
 namespace Archeio.Tests.Support;
@@ -82,6 +83,26 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>Waits (at most 10 s) for a standard-output line that contains <paramref name="text"/>.</summary>
     public Task WaitForLineAsync(string text)
         => Eventually.TrueAsync(() => _stdout.Any(line => line.Contains(text, StringComparison.Ordinal)), $"a log line with '{text}'");
+
+    /// <summary>
+    /// The access-log entries (the <c>State</c> of event 1) since <paramref name="mark"/> (a count of
+    /// <see cref="StandardOutput"/> lines), complete: a request of its own is sent through <paramref name="http"/> and its
+    /// line awaited, and the console logger writes lines in order, so every request answered before it is logged by then.
+    /// </summary>
+    public async Task<IReadOnlyList<JsonElement>> AccessLogSinceAsync(HttpClient http, int mark)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var sentinel = "/access-log-sentinel-" + Guid.NewGuid().ToString("N");
+        using (await http.GetAsync(new Uri(BaseAddress, sentinel)))
+        {
+        }
+
+        await WaitForLineAsync(sentinel);
+        return [.. _stdout.Skip(mark)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(e => e.GetProperty("EventId").GetInt32() == 1)
+            .Select(e => e.GetProperty("State").Clone())];
+    }
 
     /// <summary>Sends SIGTERM (as a container runtime does on shutdown) or another signal, e.g. <c>INT</c> (Ctrl-C).</summary>
     public void Terminate(string signal = "TERM") => Processes.Signal(_process, signal);

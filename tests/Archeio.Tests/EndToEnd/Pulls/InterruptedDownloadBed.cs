@@ -109,24 +109,8 @@ public sealed class InterruptedDownloadBed(PullTestBed bed) : IAsyncLifetime, ID
     internal Task<ServerProcess> ArcheioAsync(CutScenario scenario)
         => _archeios.GetOrAdd(scenario, s => new Lazy<Task<ServerProcess>>(() => StartArcheioAsync(s))).Value;
 
-    /// <summary>
-    /// Archeio's access-log entries (the <c>State</c> of event 1) since <paramref name="mark"/>, complete: a request
-    /// of its own is sent and its line awaited, and the console logger writes lines in order, so every request
-    /// answered before it (the pull's) is logged by then.
-    /// </summary>
-    internal async Task<IReadOnlyList<JsonElement>> ArcheioAccessSinceAsync(ServerProcess archeio, int mark)
-    {
-        var sentinel = "/interrupted-download-sentinel-" + Guid.NewGuid().ToString("N");
-        using (await _http.GetAsync(new Uri(archeio.BaseAddress, sentinel)))
-        {
-        }
-
-        await archeio.WaitForLineAsync(sentinel);
-        return [.. archeio.StandardOutput.Skip(mark)
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Where(e => e.GetProperty("EventId").GetInt32() == 1)
-            .Select(e => e.GetProperty("State").Clone())];
-    }
+    /// <summary>Archeio's access-log entries since <paramref name="mark"/>, complete (<see cref="ServerProcess.AccessLogSinceAsync"/>).</summary>
+    internal Task<IReadOnlyList<JsonElement>> ArcheioAccessSinceAsync(ServerProcess archeio, int mark) => archeio.AccessLogSinceAsync(_http, mark);
 
     /// <summary>The breaker state Archeio reports for the scenario's mirror (0 closed, 1 half-open, 2 open).</summary>
     internal async Task<double?> BreakerStateAsync(ServerProcess archeio, string mirror)
