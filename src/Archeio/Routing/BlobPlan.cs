@@ -20,5 +20,5 @@ internal sealed record BlobPlan(RuleSettings Rule, ImmutableArray<Candidate> Can
     /// upstream of the list that <paramref name="health"/> does not eject (the first when all are: fail static).
     /// </summary>
     public Redirect RedirectTo(Candidate? holder, RegistryRequest target, UpstreamHealthView? health = null)
-        => Router.BlobRedirect(target, holder, holder is null ? Router.Pick(Upstreams, health) : Upstreams[0], Rule);
+        => Router.BlobRedirect(target, holder, Upstreams, health, Rule);
 }

@@ -229,11 +229,13 @@ internal sealed class Router(ArcheioSettings settings)
     /// <summary>
     /// The redirect of a blob whose candidates were asked: the holder's own URL for a mirror (its query is the
     /// mirror's, the client's is dropped); an upstream's, query included, for an upstream checked like a mirror;
-    /// <paramref name="fallback"/>'s (the picked upstream) when no candidate holds it. <see cref="BlobPlan.RedirectTo"/> calls this.
+    /// the first of <paramref name="upstreams"/> that <paramref name="health"/> does not eject (<see cref="Pick"/>) when no
+    /// candidate holds it. <see cref="BlobPlan.RedirectTo"/> calls this.
     /// </summary>
-    internal static Redirect BlobRedirect(RegistryRequest target, Candidate? holder, UpstreamSettings fallback, RuleSettings rule) => holder switch
+    internal static Redirect BlobRedirect(
+        RegistryRequest target, Candidate? holder, ImmutableArray<UpstreamSettings> upstreams, UpstreamHealthView? health, RuleSettings rule) => holder switch
     {
-        null => ToUpstream(target, fallback, holder: null, rule),
+        null => ToUpstream(target, Pick(upstreams, health), holder: null, rule),
         ManifestView { Store: MirrorSettings mirror } view => new Redirect(RouteTarget.Mirror, mirror.ManifestUrlFor(target.Name, target.Reference)!, mirror.Host, view, rule),
         ManifestView { Store: UpstreamCandidate upstream } view => ToUpstream(target, upstream.Upstream, view, rule),
         ManifestView { Store: SignatureUpstreamCandidate signatures } view => new Redirect(RouteTarget.SignatureUpstream, UpstreamLocation(signatures.Prefix, target), signatures.Host, view, rule),

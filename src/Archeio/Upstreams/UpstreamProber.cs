@@ -1,5 +1,6 @@
 using System.Net;
 using Archeio.Configuration;
+using Archeio.Http;
 using Archeio.Oci.Auth;
 using Archeio.Oci.MediaTypes;
 
@@ -38,24 +39,12 @@ internal sealed class UpstreamProber(HttpClient plain, HttpClient authenticating
                 sp.GetRequiredService<ArcheioSettings>().UpstreamHealth,
                 sp.GetRequiredService<TimeProvider>());
         });
-        Configure(services.AddHttpClient(HttpClientName));
-        Configure(services.AddHttpClient(AuthenticatingHttpClientName)
-            .AddHttpMessageHandler(sp => new RegistryAuthHandler(credentials: null, sp.GetRequiredService<TimeProvider>())));
-
-        static void Configure(IHttpClientBuilder client) => client
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = true,
-                MaxAutomaticRedirections = 5,
-                AutomaticDecompression = DecompressionMethods.None,
-                // A dead upstream's pooled connections must not outlive it: probes then dial afresh.
-                PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-                UseCookies = false,
-            })
-            // Handlers live as long as the process: the token cache with them.
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            // UpstreamHealth:Timeout bounds each probe, on the injected clock.
-            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        // A dead upstream's pooled connections must not outlive it: probes then dial afresh. UpstreamHealth:Timeout
+        // bounds each probe on the injected clock.
+        var pooled = TimeSpan.FromMinutes(1);
+        services.AddHttpClient(HttpClientName).AsProbeClient(pooled);
+        services.AddHttpClient(AuthenticatingHttpClientName).AsProbeClient(pooled)
+            .AddHttpMessageHandler(sp => new RegistryAuthHandler(credentials: null, sp.GetRequiredService<TimeProvider>()));
     }
 
     public async Task<UpstreamProbeReport> ProbeAsync(UpstreamSettings upstream, CancellationToken stopping)

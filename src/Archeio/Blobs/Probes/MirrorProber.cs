@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using Archeio.Configuration;
+using Archeio.Http;
 using Archeio.Oci.Digests;
 
 namespace Archeio.Blobs.Probes;
@@ -34,19 +35,8 @@ internal sealed class MirrorProber(HttpClient http, ProbeSettings settings, Time
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
             sp.GetRequiredService<ArcheioSettings>().Probes,
             sp.GetRequiredService<TimeProvider>()));
-        services.AddHttpClient(HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                // As clients do: follow the mirror's redirects (a CDN to its storage, a signed URL), take bytes as sent.
-                AllowAutoRedirect = true,
-                MaxAutomaticRedirections = 5,
-                AutomaticDecompression = DecompressionMethods.None,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                UseCookies = false,
-            })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            // Probes:Timeout bounds each probe, bodies included, on the injected clock.
-            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
+        // Probes:Timeout bounds each probe, bodies included, on the injected clock.
+        services.AddHttpClient(HttpClientName).AsProbeClient(pooledConnectionLifetime: TimeSpan.FromMinutes(5));
     }
 
     public async Task<ProbeReport> ProbeAsync(MirrorSettings mirror, CancellationToken stopping)
