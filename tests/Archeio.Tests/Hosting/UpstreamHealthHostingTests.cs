@@ -66,6 +66,19 @@ public sealed class UpstreamHealthHostingTests : IAsyncLifetime, IDisposable
         Assert.All(_first.Requests, r => Assert.Equal("GET /v2/", r));
     }
 
+    [Fact]
+    public async Task Requests_never_wait_for_a_probe_even_of_an_upstream_that_hangs()
+    {
+        _first.ApiStatus = 200;
+        _first.Hang = true;
+        await Eventually.TrueAsync(() => _first.Held >= 1, "a probe held by the hanging upstream");
+
+        // The probe hangs until its timeout (5 s by default); the request is answered from the view as it stands.
+        var answered = ManifestLocationAsync();
+        Assert.Same(answered, await Task.WhenAny(answered, Task.Delay(TimeSpan.FromSeconds(2))));
+        Assert.Equal(_first.Endpoint + "/v2/pause/manifests/v1", await answered);
+    }
+
     private async Task<string?> ManifestLocationAsync()
     {
         var context = await _factory.SendRawAsync("GET", "/v2/pause/manifests/v1", IPAddress.Parse("203.0.113.9"));

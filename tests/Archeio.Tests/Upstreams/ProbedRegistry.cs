@@ -17,6 +17,7 @@ internal sealed class ProbedRegistry : IAsyncDisposable
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly CancellationTokenSource _stopping = new();
     private LoopbackServer _server = null!;
+    private int _held;
 
     public int ApiStatus { get; set; } = 200;
 
@@ -27,6 +28,9 @@ internal sealed class ProbedRegistry : IAsyncDisposable
     public bool Hang { get; set; }
 
     public IReadOnlyCollection<string> Requests => _requests;
+
+    /// <summary>Requests held by <see cref="Hang"/> so far.</summary>
+    public int Held => _held;
 
     /// <summary>The <c>Accept</c> header of the last manifest HEAD.</summary>
     public string? LastAccept { get; private set; }
@@ -55,6 +59,7 @@ internal sealed class ProbedRegistry : IAsyncDisposable
         _requests.Enqueue(request.Method + " " + request.Path);
         if (Hang)
         {
+            Interlocked.Increment(ref _held);
             await Task.Delay(Timeout.Infinite, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             return;
         }
