@@ -84,5 +84,22 @@ print_table pull-matrix.md "Pull matrix (client x location x image, and the bed'
 print_table conformance.md "Pull conformance (OCI distribution-spec), against Distribution and through Archeio:"
 print_table interrupted-downloads.md "Interrupted downloads (per client, after a cut connection):"
 print_table upstream-failover.md "Upstream failover (the first upstream killed mid-run; every client's next pull):"
+# The failed tests, by name with the first lines of their messages, last, so that a CI log's tail says what broke.
+if [ "${failed:-0}" != 0 ]; then
+  echo
+  echo "Failed tests:"
+  python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for trx in sorted(glob.glob(sys.argv[1] + "/*.trx")):
+    for result in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult", ns):
+        if result.get("outcome") != "Failed":
+            continue
+        message = result.findtext("t:Output/t:ErrorInfo/t:Message", default="", namespaces=ns).strip()
+        print("- " + result.get("testName", "?"))
+        for line in message.splitlines()[:6]:
+            print("    " + line[:300])
+PY
+fi
 echo "${passed} passed, ${failed:-0} failed"
 exit "$status"
