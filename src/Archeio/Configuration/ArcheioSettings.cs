@@ -84,6 +84,12 @@ internal sealed record ArcheioSettings
     /// <summary>The operations port: metrics, health, readiness (<c>Metrics</c>).</summary>
     public MetricsSettings Metrics { get; init; } = MetricsSettings.Default;
 
+    /// <summary>How rules with <c>Action: Proxy</c> stream content (<c>Proxy</c>).</summary>
+    public ProxySettings Proxy { get; init; } = ProxySettings.Default;
+
+    /// <summary>The published list of hosts a pull can reach (<c>Egress</c>).</summary>
+    public EgressSettings Egress { get; init; } = EgressSettings.Default;
+
     /// <summary>Graceful stop (<c>Shutdown</c>).</summary>
     public ShutdownSettings Shutdown { get; init; } = ShutdownSettings.Default;
 

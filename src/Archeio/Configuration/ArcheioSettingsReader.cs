@@ -45,7 +45,7 @@ internal static class ArcheioSettingsReader
         nameof(ArcheioSettings.Mirrors), DefaultMirrorBaseUrlKey, nameof(ArcheioSettings.Rules), nameof(ArcheioSettings.BlobCheck),
         nameof(ArcheioSettings.Probes), nameof(ArcheioSettings.Geo), nameof(ArcheioSettings.Upstreams), nameof(ArcheioSettings.UpstreamFailover),
         nameof(ArcheioSettings.UpstreamHealth), DebugKey, nameof(ArcheioSettings.Metrics),
-        nameof(ArcheioSettings.Shutdown), nameof(ArcheioSettings.Logging),
+        nameof(ArcheioSettings.Shutdown), nameof(ArcheioSettings.Logging), nameof(ArcheioSettings.Proxy), nameof(ArcheioSettings.Egress),
     ];
 
     public static ArcheioSettings ReadOrThrow(IConfiguration configuration)
@@ -89,10 +89,14 @@ internal static class ArcheioSettingsReader
         var metricsErrors = metricsSection.Later();
         var shutdown = ShutdownSettings.Read(root.Section(nameof(ArcheioSettings.Shutdown)));
         var logging = LoggingSettings.Read(root.Section(nameof(ArcheioSettings.Logging)));
+        var proxySection = root.Section(nameof(ArcheioSettings.Proxy));
+        var proxy = ProxySettings.Read(proxySection);
+        var proxyErrors = proxySection.Later();
+        var egress = EgressSettings.Read(root.Section(nameof(ArcheioSettings.Egress)));
 
         var settings = SettingsLinker.Link(new SettingsDraft(
             port, info, privacy, upstream, upstreams, failover, failoverErrors, upstreamHealth, clientIp, ranges, rangesRefresh, mirrors, rules, blobCheck,
-            probes, geo, geoErrors, routeHeader, metrics, metricsErrors, shutdown, logging));
+            probes, geo, geoErrors, routeHeader, metrics, metricsErrors, shutdown, logging, proxy, proxyErrors, egress));
         errors = log.ToList();
         return errors.Count > 0 ? null : settings;
     }

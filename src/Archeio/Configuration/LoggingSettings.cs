@@ -14,11 +14,7 @@ internal sealed record LoggingSettings(LogFormat Format, double AccessSampleRate
     public static LoggingSettings Read(SettingsSection section)
     {
         section.CheckKnownKeys(nameof(Format), nameof(AccessSampleRate), nameof(RedactClientIp));
-        var format = Default.Format;
-        if (section[nameof(Format)] is { Length: > 0 } formatText && !(Enum.TryParse(formatText, ignoreCase: true, out format) && Enum.IsDefined(format)))
-        {
-            section.Error(nameof(Format), $"'{formatText}' is not one of auto, json, plain");
-        }
+        var format = section.Choice(nameof(Format), Default.Format);
 
         var rate = Default.AccessSampleRate;
         if (section[nameof(AccessSampleRate)] is { Length: > 0 } rateText

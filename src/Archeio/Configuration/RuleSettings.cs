@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Net;
 
 namespace Archeio.Configuration;
 
@@ -24,6 +25,15 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
     /// <summary>Autonomous system numbers the client's ASN must be one of; empty means any.</summary>
     public ImmutableArray<uint> Asns { get; init; } = [];
 
+    /// <summary>Networks (CIDR, IPv4 or IPv6) the client's address must be inside one of; empty means any.</summary>
+    public ImmutableArray<IPNetwork> Networks { get; init; } = [];
+
+    /// <summary>
+    /// What its clients get: a redirect to the target (the default), or the content itself, fetched by Archeio from the
+    /// same target (<see cref="RuleAction.Proxy"/>, for networks that allow one host).
+    /// </summary>
+    public RuleAction Action { get; init; } = RuleAction.Redirect;
+
     /// <summary>Shares of this rule's clients whose first choice is another mirror.</summary>
     public ImmutableArray<SplitSettings> Split { get; init; } = [];
 
@@ -34,7 +44,35 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
     public ImmutableArray<UpstreamSettings> Upstreams { get; init; } = [];
 
     /// <summary>True when the rule has no match field: it fits every client.</summary>
-    public bool IsCatchAll => Cloud is null && Regions.IsEmpty && Countries.IsEmpty && Continents.IsEmpty && Asns.IsEmpty;
+    public bool IsCatchAll => Cloud is null && Regions.IsEmpty && Countries.IsEmpty && Continents.IsEmpty && Asns.IsEmpty && Networks.IsEmpty;
+
+    /// <summary>The match in words, e.g. <c>Match Cloud=AWS Regions=us-east-1</c>, or <c>matches every client</c> (explain, the egress list).</summary>
+    public string MatchInWords
+    {
+        get
+        {
+            var parts = new List<string>();
+            if (Cloud is { } cloud)
+            {
+                parts.Add("Cloud=" + cloud);
+            }
+
+            AddList(parts, nameof(Regions), Regions);
+            AddList(parts, nameof(Countries), Countries);
+            AddList(parts, nameof(Continents), Continents);
+            AddList(parts, nameof(Asns), [.. Asns.Select(a => a.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+            AddList(parts, nameof(Networks), [.. Networks.Select(n => n.ToString())]);
+            return parts.Count == 0 ? "matches every client" : "Match " + string.Join(' ', parts);
+
+            static void AddList(List<string> parts, string name, IReadOnlyCollection<string> values)
+            {
+                if (values.Count > 0)
+                {
+                    parts.Add(name + "=" + string.Join(',', values));
+                }
+            }
+        }
+    }
 
     /// <summary>The key of the match fields (<see cref="Cloud"/>, <see cref="Regions"/>, …).</summary>
     public const string MatchKey = "Match";
@@ -57,10 +95,10 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
     /// </summary>
     public static RuleDraft Read(SettingsSection rule, int index)
     {
-        rule.CheckKnownKeys(MatchKey, MirrorsKey, nameof(Split), UpstreamKey, nameof(Upstreams));
+        rule.CheckKnownKeys(MatchKey, MirrorsKey, nameof(Split), UpstreamKey, nameof(Upstreams), nameof(Action));
         var match = rule.Section(MatchKey);
         var errorsBefore = rule.ErrorCount;
-        match.CheckKnownKeys(nameof(Cloud), nameof(Regions), nameof(Countries), nameof(Continents), nameof(Asns));
+        match.CheckKnownKeys(nameof(Cloud), nameof(Regions), nameof(Countries), nameof(Continents), nameof(Asns), nameof(Networks));
         var cloud = match.Text(nameof(Cloud));
         var regions = match.Strings(nameof(Regions));
         var cloudErrors = match.Later();
@@ -72,6 +110,7 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
         var countries = match.Codes(nameof(Countries), c => c.Length == 2 && c.All(char.IsAsciiLetter), "an ISO 3166-1 alpha-2 country code (e.g. NL)");
         var continents = match.Codes(nameof(Continents), c => ContinentCodes.Contains(c), "a continent code (AF, AN, AS, EU, NA, OC, SA)");
         var asns = match.Asns(nameof(Asns));
+        var networks = match.Cidrs(nameof(Networks));
         var matchValid = rule.ErrorCount == errorsBefore;
 
         var upstreams = ReadUpstreams(rule);
@@ -100,6 +139,8 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
             Countries = countries,
             Continents = continents,
             Asns = asns,
+            Networks = networks,
+            Action = rule.Choice(nameof(Action), RuleAction.Redirect),
         };
         return new RuleDraft(rule.Path, unlinked, matchValid, upstreams, mirrors, shares.ToImmutable(), split.Path, cloudErrors, nameErrors, rule.Later());
     }
@@ -123,4 +164,14 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
 
         return [new NameRef(rule.KeyOf(UpstreamKey), one)];
     }
+}
+
+/// <summary>What a rule's clients get (<c>Rules:N:Action</c>).</summary>
+internal enum RuleAction
+{
+    /// <summary>A 307 to the target the router picked: the client fetches it itself.</summary>
+    Redirect,
+
+    /// <summary>The content, streamed by Archeio from the target the router picked (Proxying/ProxyForwarder.cs).</summary>
+    Proxy,
 }

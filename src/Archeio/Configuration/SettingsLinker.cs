@@ -29,7 +29,10 @@ internal sealed record SettingsDraft(
     MetricsSettings Metrics,
     ErrorSlot MetricsErrors,
     ShutdownSettings Shutdown,
-    LoggingSettings Logging);
+    LoggingSettings Logging,
+    ProxySettings Proxy,
+    ErrorSlot ProxyErrors,
+    EgressSettings Egress);
 
 /// <summary>
 /// Turns the sections as read into the linked model the router uses: names in rules become the mirror and upstream
@@ -61,6 +64,13 @@ internal static class SettingsLinker
         if (draft.Metrics.Port == draft.Port)
         {
             draft.MetricsErrors.Add(nameof(MetricsSettings.Port), $"{draft.Port} is also the public Port: metrics and health must not be served to the internet");
+        }
+
+        if (draft.Proxy.MaxConcurrent == 0 && rules.FirstOrDefault(r => r.Action == RuleAction.Proxy) is { } proxied)
+        {
+            draft.ProxyErrors.Add(
+                nameof(ProxySettings.MaxConcurrent),
+                $"is 0, so no stream may run, but {ArcheioSettingsReader.SectionName}:Rules:{proxied.Index} proxies (Action: Proxy): raise it, or redirect");
         }
 
         if (draft.Upstream is null)
@@ -97,6 +107,8 @@ internal static class SettingsLinker
             Metrics = draft.Metrics,
             Shutdown = draft.Shutdown,
             Logging = draft.Logging,
+            Proxy = draft.Proxy,
+            Egress = draft.Egress,
         };
     }
 

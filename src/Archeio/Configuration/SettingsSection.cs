@@ -61,6 +61,28 @@ internal sealed class SettingsSection
     /// <summary>The value, or null when it is unset or blank.</summary>
     public string? Text(string key) => _section[key] is { } value && !string.IsNullOrWhiteSpace(value) ? value : null;
 
+    /// <summary>
+    /// One of <typeparamref name="T"/>'s names, case-insensitively (numbers are not names); the error lists them.
+    /// </summary>
+    public T Choice<T>(string key, T fallback)
+        where T : struct, Enum
+    {
+        var value = _section[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+
+        var names = Enum.GetNames<T>();
+        if (names.FirstOrDefault(n => string.Equals(n, value, StringComparison.OrdinalIgnoreCase)) is not { } name)
+        {
+            Error(key, $"'{value}' is not one of {string.Join(", ", names)}");
+            return fallback;
+        }
+
+        return Enum.Parse<T>(name);
+    }
+
     public bool Bool(string key, bool fallback)
     {
         var value = _section[key];
@@ -245,6 +267,36 @@ internal sealed class SettingsSection
             {
                 _errors.Add(new(item.Path, why));
             }
+        }
+
+        return result.ToImmutable();
+    }
+
+    /// <summary>
+    /// A list of <c>host</c> or <c>host:port</c> (a DNS name, an IPv4 address or a bracketed IPv6 one; no scheme, path
+    /// or user), each as lower-case <c>host:port</c>, <paramref name="defaultPort"/> where none is given.
+    /// </summary>
+    public ImmutableArray<string> HostPorts(string key, int defaultPort)
+    {
+        var result = ImmutableArray.CreateBuilder<string>();
+        var list = _section.GetSection(key);
+        if (list.Value is { Length: > 0 })
+        {
+            Error(key, "is a list of hosts (e.g. [\"storage.example.com\"]), not one value");
+        }
+
+        foreach (var item in list.GetChildren())
+        {
+            var value = item.Value ?? "";
+            if (value.Length == 0 || value.AsSpan().ContainsAny("/?#@ ") || !Uri.TryCreate("https://" + value, UriKind.Absolute, out var uri)
+                || uri.HostNameType == UriHostNameType.Unknown)
+            {
+                _errors.Add(new(item.Path, $"'{value}' is not a host or host:port (e.g. storage.example.com or storage.example.com:443)"));
+                continue;
+            }
+
+            var port = uri.IsDefaultPort && !value.EndsWith(":443", StringComparison.Ordinal) ? defaultPort : uri.Port;
+            result.Add(string.Create(CultureInfo.InvariantCulture, $"{uri.Host.ToLowerInvariant()}:{port}"));
         }
 
         return result.ToImmutable();

@@ -27,6 +27,13 @@ internal sealed record UpstreamSettings(string Endpoint, string Path, string? Si
     /// <summary>The manifest its health probe also asks for (<c>ProbeManifest</c>), or null: only <c>/v2/</c> is asked.</summary>
     public ManifestProbe? ProbeManifest { get; init; }
 
+    /// <summary>
+    /// Hosts this upstream itself redirects clients to (<c>RedirectHosts</c>: <c>host</c> or <c>host:port</c>, e.g. the
+    /// storage host of a cloud registry), as <c>host:port</c> (443 when none is given): only for the published egress
+    /// list, since a client that follows an upstream's redirect must be allowed to reach them too.
+    /// </summary>
+    public ImmutableArray<string> RedirectHosts { get; init; } = [];
+
     /// <summary><c>&lt;Endpoint&gt;/v2/&lt;Path&gt;/</c>: a redirect is this plus name, rest and query.</summary>
     public string Prefix { get; } = BuildPrefix(Endpoint, Path);
 
@@ -42,13 +49,14 @@ internal sealed record UpstreamSettings(string Endpoint, string Path, string? Si
     /// <summary>Reads <c>Archeio:Upstream</c>, or one of <c>Archeio:Upstreams</c> (which also knows <paramref name="extraKeys"/>); null when its endpoint is invalid.</summary>
     public static UpstreamSettings? Read(SettingsSection section, params string[] extraKeys)
     {
-        section.CheckKnownKeys([nameof(Endpoint), nameof(Path), nameof(SignatureEndpoint), nameof(SignaturePath), nameof(ProbeManifest), .. extraKeys]);
+        section.CheckKnownKeys([nameof(Endpoint), nameof(Path), nameof(SignatureEndpoint), nameof(SignaturePath), nameof(ProbeManifest), nameof(RedirectHosts), .. extraKeys]);
         var endpoint = section.Url(nameof(Endpoint), required: true, allowQuery: false);
         var path = section.RepositoryPath(nameof(Path)) ?? string.Empty;
         var signatureEndpoint = section.Url(nameof(SignatureEndpoint), required: false, allowQuery: false);
         var signaturePath = section.RepositoryPath(nameof(SignaturePath)) ?? path;
         var probe = ManifestProbe.Read(section, nameof(ProbeManifest));
-        return endpoint is null ? null : new UpstreamSettings(endpoint, path, signatureEndpoint, signaturePath) { ProbeManifest = probe };
+        var redirectHosts = section.HostPorts(nameof(RedirectHosts), defaultPort: 443);
+        return endpoint is null ? null : new UpstreamSettings(endpoint, path, signatureEndpoint, signaturePath) { ProbeManifest = probe, RedirectHosts = redirectHosts };
     }
 
     /// <summary>Reads <c>Archeio:Upstreams</c>: each named, uniquely and not <see cref="DefaultName"/>.</summary>

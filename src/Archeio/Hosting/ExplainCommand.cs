@@ -94,7 +94,10 @@ internal static class ExplainCommand
 
             if (!commandLine.Check)
             {
-                await output.WriteLineAsync($"redirect: to the first candidate that holds the blob, else {plan.RedirectTo(null, target, facts.Upstreams).Location}");
+                var otherwise = plan.RedirectTo(null, target, facts.Upstreams);
+                await output.WriteLineAsync(otherwise is Proxy proxied
+                    ? $"proxy: from the first candidate that holds the blob, else from {proxied.Sources[0].Url}"
+                    : $"redirect: to the first candidate that holds the blob, else {((Redirect)otherwise).Location}");
                 await output.WriteLineAsync("  (run with --check to probe and HEAD the candidates)");
                 return 0;
             }
@@ -116,6 +119,7 @@ internal static class ExplainCommand
     internal static string Describe(RouteDecision decision) => decision switch
     {
         Redirect redirect => $"redirect: 307 {redirect.Location}",
+        Proxy proxy => $"proxy: the content from {string.Join(", else ", proxy.Sources.Select(s => $"{s.Url} ({s.Label})"))}",
         ApiVersion => "answer: 200 (API version check)",
         OciError oci => $"answer: {oci.Status} {oci.Code.WireName()} {oci.Message}",
         PageNotFound notFound => $"answer: 404 {notFound.Message}",
@@ -175,7 +179,7 @@ internal static class ExplainCommand
             return;
         }
 
-        await output.WriteLineAsync($"rule {fitting.Index} fits ({Describe(fitting)}); {fitting.Index} earlier rule(s) did not");
+        await output.WriteLineAsync($"rule {fitting.Index} fits ({fitting.MatchInWords}{(fitting.Action == RuleAction.Proxy ? "; proxies: Archeio fetches the content" : "")}); {fitting.Index} earlier rule(s) did not");
 
         foreach (var share in fitting.Split)
         {
@@ -232,30 +236,6 @@ internal static class ExplainCommand
         }
 
         return view;
-    }
-
-    /// <summary>A rule's match as text, e.g. <c>Cloud=AWS Regions=eu-west-3</c>.</summary>
-    internal static string Describe(RuleSettings rule)
-    {
-        var parts = new List<string>();
-        if (rule.Cloud is { } cloud)
-        {
-            parts.Add("Cloud=" + cloud);
-        }
-
-        AddList(parts, "Regions", rule.Regions);
-        AddList(parts, "Countries", rule.Countries);
-        AddList(parts, "Continents", rule.Continents);
-        AddList(parts, "Asns", [.. rule.Asns.Select(a => a.ToString(CultureInfo.InvariantCulture))]);
-        return parts.Count == 0 ? "matches every client" : "Match " + string.Join(' ', parts);
-
-        static void AddList(List<string> parts, string name, IReadOnlyCollection<string> values)
-        {
-            if (values.Count > 0)
-            {
-                parts.Add(name + "=" + string.Join(',', values));
-            }
-        }
     }
 
     private static async Task<IpRangeTable> LoadRangesAsync(ArcheioSettings settings, bool online, IHttpClientFactory http, TextWriter output)

@@ -16,9 +16,10 @@ namespace Archeio.Routing;
 internal sealed record BlobPlan(RuleSettings Rule, ImmutableArray<Candidate> Candidates, ImmutableArray<UpstreamSettings> Upstreams) : RouterAnswer
 {
     /// <summary>
-    /// The redirect once the candidates were asked: to <paramref name="holder"/>, or, when it is null, to the first
-    /// upstream of the list that <paramref name="health"/> does not eject (the first when all are: fail static).
+    /// The answer once the candidates were asked: a redirect to <paramref name="holder"/>, or, when it is null, to the first
+    /// upstream of the list that <paramref name="health"/> does not eject (the first when all are: fail static); for a
+    /// rule that proxies, the content from there (<see cref="Proxy"/>).
     /// </summary>
-    public Redirect RedirectTo(Candidate? holder, RegistryRequest target, UpstreamHealthView? health = null)
-        => Router.BlobRedirect(target, holder, Upstreams, health, Rule);
+    public RouteDecision RedirectTo(Candidate? holder, RegistryRequest target, UpstreamHealthView? health = null)
+        => Router.BlobAnswer(target, holder, Upstreams, health, Rule);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Archeio.Configuration;
 using Archeio.Requests;
 
@@ -16,7 +17,7 @@ internal abstract record RouterAnswer
 
 /// <summary>
 /// The final answer to one request, which the HTTP layer only translates (docs/request-handling.md). A closed set:
-/// <see cref="Redirect"/>, <see cref="ApiVersion"/>, <see cref="PageNotFound"/>, <see cref="OciError"/>,
+/// <see cref="Redirect"/>, <see cref="Proxy"/>, <see cref="ApiVersion"/>, <see cref="PageNotFound"/>, <see cref="OciError"/>,
 /// <see cref="ClientAddressUnknown"/>, <see cref="MethodNotAllowed"/>, and <see cref="ClientGone"/>, which is not answered.
 /// </summary>
 internal abstract record RouteDecision : RouterAnswer
@@ -33,6 +34,14 @@ internal abstract record RouteDecision : RouterAnswer
 /// <param name="Holder">For a blob: the candidate found holding it, or null (no candidates, or none held it).</param>
 /// <param name="Rule">For a blob: the rule that fitted the client, or null (explanations and the route header).</param>
 internal sealed record Redirect(RouteTarget Target, string Location, string TargetHost, Candidate? Holder = null, RuleSettings? Rule = null) : RouteDecision;
+
+/// <summary>
+/// The content itself, for a client whose rule proxies (<c>Action: Proxy</c>): streamed by Archeio from the first of
+/// <paramref name="Sources"/> that answers (Proxying/ProxyForwarder.cs), the client never sent elsewhere.
+/// </summary>
+/// <param name="Via">The redirect the client would have got: its target is <paramref name="Sources"/>' first; holder and rule for logs and metrics.</param>
+/// <param name="Sources">Where to fetch from, in order (never empty): the target, then the other upstreams of the failover list, healthy first.</param>
+internal sealed record Proxy(Redirect Via, ImmutableArray<ProxySource> Sources) : RouteDecision;
 
 /// <summary>200, empty body, <c>Docker-Distribution-Api-Version: registry/2.0</c>.</summary>
 internal sealed record ApiVersion : RouteDecision

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Net;
 using Archeio.Configuration;
 using Archeio.Requests;
 
@@ -73,7 +74,12 @@ internal sealed class Router(ArcheioSettings settings)
                 // tag (mutable) a manifest stays with the upstreams.
                 return DecideContent(target, request, _manifestPlans);
             default:
-                return DecideOther(target, Pick(UpstreamsFor(MatchRule(request.Client)), request.Upstreams));
+                var rule = MatchRule(request.Client);
+                var upstreams = UpstreamsFor(rule);
+                var picked = Pick(upstreams, request.Upstreams);
+                var redirect = DecideOther(target, picked);
+                return rule is not { Action: RuleAction.Proxy } ? redirect
+                    : ProxyOf(redirect, target, redirect.Target == RouteTarget.SignatureUpstream ? SignaturesOf(picked) : picked, upstreams, request.Upstreams);
         }
     }
 
@@ -131,7 +137,10 @@ internal sealed class Router(ArcheioSettings settings)
             }
         }
 
-        return ToUpstream(target, Pick(UpstreamsFor(rule), request.Upstreams), holder: null, rule);
+        var upstreams = UpstreamsFor(rule);
+        var picked = Pick(upstreams, request.Upstreams);
+        var redirect = ToUpstream(target, picked, holder: null, rule);
+        return rule is { Action: RuleAction.Proxy } ? ProxyOf(redirect, target, picked, upstreams, request.Upstreams) : redirect;
     }
 
     /// <summary>The first rule whose every given match field fits the client, or null.</summary>
@@ -202,10 +211,33 @@ internal sealed class Router(ArcheioSettings settings)
             }
         }
 
+        if (!rule.Networks.IsEmpty && !InAny(rule.Networks, client.Address))
+        {
+            return false;
+        }
+
         var geo = client.Geo;
         return (rule.Countries.IsEmpty || (geo?.Country is { } country && rule.Countries.Contains(country)))
             && (rule.Continents.IsEmpty || (geo?.Continent is { } continent && rule.Continents.Contains(continent)))
             && (rule.Asns.IsEmpty || (geo?.Asn is { } asn && rule.Asns.Contains(asn)));
+    }
+
+    private static bool InAny(ImmutableArray<IPNetwork> networks, IPAddress? address)
+    {
+        if (address is null)
+        {
+            return false;
+        }
+
+        foreach (var network in networks)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -216,7 +248,7 @@ internal sealed class Router(ArcheioSettings settings)
     {
         if (target.IsCosignTag)
         {
-            var signatures = upstream.SignaturePrefix is not null ? upstream : settings.Upstream;
+            var signatures = SignaturesOf(upstream);
             if (signatures.SignaturePrefix is { } prefix)
             {
                 return new Redirect(RouteTarget.SignatureUpstream, UpstreamLocation(prefix, target), signatures.SignatureHost!);
@@ -225,6 +257,68 @@ internal sealed class Router(ArcheioSettings settings)
 
         return ToUpstream(target, upstream);
     }
+
+    /// <summary>
+    /// The answer for a blob whose candidates were asked (<see cref="BlobRedirect"/>): the redirect, or, when the rule
+    /// proxies, the content from the same target and then from the failover list.
+    /// </summary>
+    internal static RouteDecision BlobAnswer(
+        RegistryRequest target, Candidate? holder, ImmutableArray<UpstreamSettings> upstreams, UpstreamHealthView? health, RuleSettings rule)
+    {
+        var redirect = BlobRedirect(target, holder, upstreams, health, rule);
+        return rule.Action == RuleAction.Proxy ? ProxyOf(redirect, target, Pick(upstreams, health), upstreams, health) : redirect;
+    }
+
+    /// <summary>
+    /// A proxied answer: the content from the target <paramref name="via"/> names (its holder, else
+    /// <paramref name="picked"/>: the upstream, or the signature upstream, it went to), then, unless that is a
+    /// signature upstream (signatures live there alone), from the other upstreams of <paramref name="upstreams"/>:
+    /// those <paramref name="health"/> does not eject first, in list order, then the ejected (fail static). A source that
+    /// fails before its answer starts is passed over for the next (Proxying/ProxyForwarder.cs).
+    /// </summary>
+    internal static Proxy ProxyOf(Redirect via, RegistryRequest target, UpstreamSettings picked, ImmutableArray<UpstreamSettings> upstreams, UpstreamHealthView? health)
+    {
+        var store = via.Holder is ManifestView view ? view.Store : via.Holder;
+        var first = store switch
+        {
+            MirrorSettings mirror => new ProxySource(via.Location, via.TargetHost, "mirror:" + mirror.Name, via.Holder, ""),
+            UpstreamCandidate candidate => UpstreamSource(via, candidate.Upstream, target, via.Holder),
+            SignatureUpstreamCandidate candidate => UpstreamSource(via, candidate.Upstream, target, via.Holder),
+            _ => UpstreamSource(via, picked, target, candidate: null),
+        };
+        if (via.Target == RouteTarget.SignatureUpstream)
+        {
+            return new Proxy(via, [first]);
+        }
+
+        var sources = ImmutableArray.CreateBuilder<ProxySource>(upstreams.Length + 1);
+        sources.Add(first);
+        foreach (var ejected in (ReadOnlySpan<bool>)[false, true])
+        {
+            foreach (var upstream in upstreams)
+            {
+                var url = UpstreamLocation(upstream.Prefix, target);
+                if ((health?.IsEjected(upstream) ?? false) == ejected && url != first.Url)
+                {
+                    sources.Add(new ProxySource(url, upstream.Host, "upstream:" + upstream.Name, null, RepositoryOf(upstream.Path, target)));
+                }
+            }
+        }
+
+        return new Proxy(via, sources.ToImmutable());
+    }
+
+    /// <summary>The source of a redirect to an upstream, or to its signature endpoint.</summary>
+    private static ProxySource UpstreamSource(Redirect via, UpstreamSettings upstream, RegistryRequest target, Candidate? candidate)
+        => via.Target == RouteTarget.SignatureUpstream
+            ? new ProxySource(via.Location, via.TargetHost, "signature-upstream:" + upstream.Name, candidate, RepositoryOf(upstream.SignaturePath, target))
+            : new ProxySource(via.Location, via.TargetHost, "upstream:" + upstream.Name, candidate, RepositoryOf(upstream.Path, target));
+
+    /// <summary>The repository as a registry names it: its <c>Path</c> prefix, then the request's name.</summary>
+    private static string RepositoryOf(string path, RegistryRequest target) => path.Length == 0 ? target.Name : string.Concat(path, "/", target.Name);
+
+    /// <summary>Whose signature endpoint a cosign tag of <paramref name="upstream"/>'s goes to: its own, else <c>Archeio:Upstream</c>'s.</summary>
+    private UpstreamSettings SignaturesOf(UpstreamSettings upstream) => upstream.SignaturePrefix is not null ? upstream : settings.Upstream;
 
     /// <summary>
     /// The redirect of a blob whose candidates were asked: the holder's own URL for a mirror (its query is the
