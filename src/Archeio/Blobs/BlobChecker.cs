@@ -90,6 +90,17 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     /// <summary>A probe passed: the mirror's breaker closes if a probe held it open.</summary>
     internal void ReturnToRotation(Candidate mirror) => Report(mirror, _breakers[mirror.Index].ReleaseHold());
 
+    /// <inheritdoc/>
+    public void ReportServeFailure(Candidate source, string name, string digest, bool forget)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(source.Index, _breakers.Length, nameof(source));
+        Report(source, _breakers[source.Index].OnFailure());
+        if (forget)
+        {
+            _cache.Remove(KeyOf(source, name, digest));
+        }
+    }
+
     public async ValueTask<bool> ExistsAsync(Candidate mirror, string name, string digest, CancellationToken budget)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(mirror.Index, _breakers.Length, nameof(mirror));

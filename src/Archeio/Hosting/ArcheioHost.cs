@@ -6,6 +6,7 @@ using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
 using Archeio.Metrics;
+using Archeio.Proxying;
 using Archeio.Ranges.Loading;
 using Archeio.Ranges.Table;
 using Archeio.Routing;
@@ -126,6 +127,8 @@ internal static partial class ArcheioHost
             : NullBlobResultStore.Instance);
         services.AddSingleton<RangeStatus>();
         services.AddSingleton<RegistryHandler>();
+        services.AddHttpForwarder();
+        services.AddSingleton<ProxyForwarder>();
         services.AddSingleton<Readiness>();
         services.AddSingleton<OpsEndpoints>();
         MetricsRegistration.AddTo(services);
@@ -184,6 +187,9 @@ internal static partial class ArcheioHost
         // level is enabled it also opens a logging scope per request, about 1% of the CPU under load (perf).
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        // YARP's forwarder logs every forwarded request (Information) and each failure with its stack (Warning);
+        // Proxying/ProxyForwarder.cs logs what a failure meant (events 100-103), once.
+        logging.AddFilter("Yarp", LogLevel.Error);
     }
 
     /// <summary>The console formatter for <paramref name="format"/>: auto is plain text at a terminal, JSON when output goes to a pipe or file.</summary>

@@ -94,7 +94,7 @@ internal static class ExplainCommand
 
             if (!commandLine.Check)
             {
-                var otherwise = plan.RedirectTo(null, target, facts.Upstreams);
+                var otherwise = plan.AnswerFor(null, target, facts.Upstreams);
                 await output.WriteLineAsync(otherwise is Proxy proxied
                     ? $"proxy: from the first candidate that holds the blob, else from {proxied.Sources[0].Url}"
                     : $"redirect: to the first candidate that holds the blob, else {((Redirect)otherwise).Location}");

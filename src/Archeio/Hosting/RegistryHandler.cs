@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Archeio.Configuration;
 using Archeio.Http;
 using Archeio.Metrics;
+using Archeio.Proxying;
 using Archeio.Requests;
 using Archeio.Routing;
 using Microsoft.AspNetCore.Http.Features;
@@ -18,11 +18,17 @@ internal sealed partial class RegistryHandler(
     ArcheioSettings settings,
     RequestRouter routing,
     RequestMetrics metrics,
+    ProxyForwarder proxies,
     TimeProvider time,
     ILogger<RegistryHandler> logger)
 {
     private const string ForwardedForHeader = "X-Forwarded-For";
     private const string RedactedClientIp = "redacted";
+
+    /// <summary>Decisions of proxied answers: <c>proxy:</c> and the source's label (<c>proxy:mirror:s3</c>), or <c>proxy:busy</c> (503).</summary>
+    private const string ProxyDecisionPrefix = "proxy:";
+
+    private const string ProxyBusyDecision = "proxy:busy";
 
     // The decision strings of blob redirects after a check, by candidate index: built once, not per request.
     private readonly string[] _holderDecisions = [.. settings.Candidates.Select(m => "mirror:" + m.Name)];
@@ -56,10 +62,23 @@ internal sealed partial class RegistryHandler(
             context.Response.Headers["X-Archeio-Route"] = RouteHeaderValue(blobRedirect);
         }
 
-        await WriteAsync(context, decision);
+        string described;
+        string targetHost;
+        if (decision is Proxy proxy)
+        {
+            // The content itself, for a rule that proxies: the source that answered names the decision.
+            var source = await proxies.ForwardAsync(context, proxy, target);
+            described = source is null ? ProxyBusyDecision : ProxyDecisionPrefix + source.Label;
+            targetHost = source?.Host ?? "-";
+        }
+        else
+        {
+            await WriteAsync(context, decision);
+            described = Describe(decision);
+            targetHost = decision is Redirect redirect ? redirect.TargetHost : "-";
+        }
 
         var elapsed = time.GetElapsedTime(started);
-        var described = Describe(decision);
         var location = facts.Client.Location;
         metrics.Record(target.Kind, context.Request.Method, context.Response.StatusCode, described, location, facts.Geo?.Continent, elapsed);
         if (!SampleAccess())
@@ -76,7 +95,7 @@ internal sealed partial class RegistryHandler(
             location?.Cloud ?? "-",
             location?.Region is { Length: > 0 } region ? region : "-",
             described,
-            decision is Redirect redirect ? redirect.TargetHost : "-",
+            targetHost,
             elapsed.TotalMilliseconds);
     }
 
@@ -125,7 +144,7 @@ internal sealed partial class RegistryHandler(
             case ClientAddressUnknown unknown:
                 return WriteTextAsync(context, StatusCodes.Status400BadRequest, unknown.Message);
             case OciError error:
-                return WriteOciErrorAsync(context, error.Status, error.Code, error.Message);
+                return ResponseBody.WriteOciErrorAsync(context, error.Status, error.Code, error.Message);
             case PageNotFound notFound:
                 return WriteTextAsync(context, StatusCodes.Status404NotFound, notFound.Message);
             default:
@@ -135,28 +154,6 @@ internal sealed partial class RegistryHandler(
 
     private static Task WriteTextAsync(HttpContext context, int status, string message)
         => ResponseBody.WriteAsync(context, status, "text/plain; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(message + "\n"));
-
-    /// <summary>
-    /// The OCI error body: <c>{"errors":[{"code":...,"message":...}]}</c>
-    /// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes).
-    /// </summary>
-    private static Task WriteOciErrorAsync(HttpContext context, int status, OciErrorCode code, string message)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("errors");
-            json.WriteStartObject();
-            json.WriteString("code", code.WireName());
-            json.WriteString("message", message);
-            json.WriteEndObject();
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return ResponseBody.WriteAsync(context, status, "application/json", buffer.ToArray());
-    }
 
     internal static string RouteHeaderValue(Redirect decision)
         => string.Create(

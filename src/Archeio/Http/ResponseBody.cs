@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Archeio.Requests;
+
 namespace Archeio.Http;
 
 /// <summary>Writes a small complete answer: status, type, length, and the body unless the method is exactly HEAD.</summary>
@@ -15,5 +18,27 @@ internal static class ResponseBody
         // must carry its body. HttpMethods.IsHead ignores case, which left such answers short of their Content-Length,
         // and Kestrel answered 500 (found by Security/MalformedHttpTests).
         return context.Request.Method == HttpMethods.Head ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
+    }
+
+    /// <summary>
+    /// The OCI error body: <c>{"errors":[{"code":...,"message":...}]}</c>
+    /// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes).
+    /// </summary>
+    public static Task WriteOciErrorAsync(HttpContext context, int status, OciErrorCode code, string message)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("errors");
+            json.WriteStartObject();
+            json.WriteString("code", code.WireName());
+            json.WriteString("message", message);
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return WriteAsync(context, status, "application/json", buffer.ToArray());
     }
 }

@@ -27,6 +27,7 @@ internal static class MetricsRegistration
         services.AddSingleton<RangeMetrics>();
         services.AddSingleton<ReadinessMetrics>();
         services.AddSingleton<UpstreamMetrics>();
+        services.AddSingleton<ProxyMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ArcheioMeter.Name, RuntimeMeterName)
             .AddView(instrument => new MetricStreamConfiguration { CardinalityLimit = CardinalityLimitFor(instrument.Meter.Name, instrument.Name) })

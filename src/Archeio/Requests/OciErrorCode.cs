@@ -1,7 +1,7 @@
 namespace Archeio.Requests;
 
 /// <summary>
-/// Error codes of the OCI distribution spec used in 404 answers to invalid API paths.
+/// Error codes of the OCI distribution spec used in 404 answers to invalid API paths, and in a proxy's own errors.
 /// See https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes
 /// (<c>NOT_FOUND</c> is Distribution's code for an unknown route).
 /// </summary>
@@ -10,6 +10,9 @@ internal enum OciErrorCode
     NameInvalid,
     DigestInvalid,
     NotFound,
+
+    /// <summary>Distribution's code for a 503; Archeio's for an answer it could not fetch (502, 504) or had no room to (503).</summary>
+    Unavailable,
 }
 
 /// <summary>The codes' names on the wire, as the spec's error-codes table spells them.</summary>
@@ -19,6 +22,7 @@ internal static class OciErrorCodes
     {
         OciErrorCode.NameInvalid => "NAME_INVALID",
         OciErrorCode.DigestInvalid => "DIGEST_INVALID",
+        OciErrorCode.Unavailable => "UNAVAILABLE",
         _ => "NOT_FOUND",
     };
 }

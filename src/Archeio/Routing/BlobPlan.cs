@@ -16,10 +16,16 @@ namespace Archeio.Routing;
 internal sealed record BlobPlan(RuleSettings Rule, ImmutableArray<Candidate> Candidates, ImmutableArray<UpstreamSettings> Upstreams) : RouterAnswer
 {
     /// <summary>
-    /// The answer once the candidates were asked: a redirect to <paramref name="holder"/>, or, when it is null, to the first
-    /// upstream of the list that <paramref name="health"/> does not eject (the first when all are: fail static); for a
-    /// rule that proxies, the content from there (<see cref="Proxy"/>).
+    /// The redirect once the candidates were asked: to <paramref name="holder"/>, or, when it is null, to the first
+    /// upstream of the list that <paramref name="health"/> does not eject (the first when all are: fail static).
     /// </summary>
-    public RouteDecision RedirectTo(Candidate? holder, RegistryRequest target, UpstreamHealthView? health = null)
+    public Redirect RedirectTo(Candidate? holder, RegistryRequest target, UpstreamHealthView? health = null)
+        => Router.BlobRedirect(target, holder, Upstreams, health, Rule);
+
+    /// <summary>
+    /// The final answer once the candidates were asked: <see cref="RedirectTo"/>'s redirect, or, for a rule that
+    /// proxies, the content from the same target (<see cref="Proxy"/>).
+    /// </summary>
+    public RouteDecision AnswerFor(Candidate? holder, RegistryRequest target, UpstreamHealthView? health = null)
         => Router.BlobAnswer(target, holder, Upstreams, health, Rule);
 }

@@ -116,7 +116,7 @@ internal sealed class RequestRouter(
     }
 
     private static RouteDecision Final(BlobPlan plan, Candidate? holder, RegistryRequest target, UpstreamHealthView? health, CancellationToken aborted)
-        => aborted.IsCancellationRequested ? ClientGone.Instance : plan.RedirectTo(holder, target, health);
+        => aborted.IsCancellationRequested ? ClientGone.Instance : plan.AnswerFor(holder, target, health);
 }
 
 /// <summary>A request's facts and its final decision.</summary>

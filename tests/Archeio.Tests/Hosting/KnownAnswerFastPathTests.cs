@@ -101,7 +101,7 @@ public sealed class KnownAnswerFastPathTests : IDisposable
         var settings = Settings();
         using var geo = NoGeo();
         var handler = new RegistryHandler(
-            settings, Routing(settings, geo, blobs, _time), new Archeio.Metrics.RequestMetrics(_recorder.Meter), _time, NullLogger<RegistryHandler>.Instance);
+            settings, Routing(settings, geo, blobs, _time), new Archeio.Metrics.RequestMetrics(_recorder.Meter), ProxyForwarders.For(settings), _time, NullLogger<RegistryHandler>.Instance);
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";
         context.Features.Get<IHttpRequestFeature>()!.RawTarget = "/v2/pause/blobs/" + Digest;

@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Archeio.Oci.Digests;
+
+namespace Archeio.Proxying;
+
+/// <summary>
+/// The client's response body while a proxied answer streams into it: counts the bytes, and for a content-addressed
+/// answer hashes them and holds the latest write back until the next one arrives, so that the last bytes reach the
+/// client only after <see cref="FinishAsync"/> found the whole hash equal to the requested digest. A client never
+/// receives a complete wrong object: a blob or manifest whose bytes do not hash to its digest is cut short (its
+/// Content-Length unmet), whatever the source declared. At most one copy buffer per stream is held (pooled, as large
+/// as the forwarder's writes: 64 KiB).
+/// </summary>
+internal sealed class ProxyBody : Stream
+{
+    private readonly Stream _inner;
+    private readonly IncrementalHash? _hash;
+    private readonly string? _digest;
+    private byte[]? _held;
+    private int _heldLength;
+
+    /// <param name="inner">The client's response body.</param>
+    /// <param name="digest">The requested digest when the answer is the whole object (200 to a GET); null: only counted.</param>
+    public ProxyBody(Stream inner, string? digest)
+    {
+        _inner = inner;
+        if (digest is not null && Digest.TryCreateHash(digest, out var hash, out _))
+        {
+            _hash = hash;
+            _digest = digest;
+        }
+    }
+
+    /// <summary>Bytes written to the client so far.</summary>
+    public long Written { get; private set; }
+
+    /// <summary>True when the bytes are checked against a digest.</summary>
+    public bool Verifies => _hash is not null;
+
+    /// <summary>The digest the bytes had, once <see cref="FinishAsync"/> found it different from the requested one.</summary>
+    public string? Mismatch { get; private set; }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_hash is null)
+        {
+            await _inner.WriteAsync(buffer, cancellationToken);
+            Written += buffer.Length;
+            return;
+        }
+
+        _hash.AppendData(buffer.Span);
+        await ReleaseHeldAsync(cancellationToken);
+        if (_held is null || _held.Length < buffer.Length)
+        {
+            ReturnHeld();
+            _held = ArrayPool<byte>.Shared.Rent(buffer.Length);
+        }
+
+        buffer.CopyTo(_held);
+        _heldLength = buffer.Length;
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>
+    /// The source's body ended: true when the bytes hash to the requested digest (or none was requested), and the
+    /// held-back bytes are written; false, and nothing more written, when they do not (<see cref="Mismatch"/>).
+    /// </summary>
+    public async ValueTask<bool> FinishAsync(CancellationToken cancellationToken)
+    {
+        if (_hash is null)
+        {
+            return true;
+        }
+
+        var actual = Digest.Format(_hash);
+        if (!string.Equals(actual, _digest, StringComparison.Ordinal))
+        {
+            Mismatch = actual;
+            return false;
+        }
+
+        await ReleaseHeldAsync(cancellationToken);
+        return true;
+    }
+
+    private async ValueTask ReleaseHeldAsync(CancellationToken cancellationToken)
+    {
+        if (_heldLength > 0)
+        {
+            await _inner.WriteAsync(_held.AsMemory(0, _heldLength), cancellationToken);
+            Written += _heldLength;
+            _heldLength = 0;
+        }
+    }
+
+    private void ReturnHeld()
+    {
+        if (_held is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_held);
+            _held = null;
+        }
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            ReturnHeld();
+            _hash?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    // Kestrel allows no synchronous I/O, and the forwarder writes asynchronously: the synchronous members are not used.
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("asynchronous writes only");
+
+    public override void Flush() => throw new NotSupportedException("asynchronous flushes only");
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
