@@ -17,14 +17,19 @@ internal sealed class ProxyBody : Stream
     private readonly Stream _inner;
     private readonly IncrementalHash? _hash;
     private readonly string? _digest;
+    private readonly TimeProvider _time;
     private byte[]? _held;
     private int _heldLength;
+    private long _lastWrite;
 
     /// <param name="inner">The client's response body.</param>
     /// <param name="digest">The requested digest when the answer is the whole object (200 to a GET); null: only counted.</param>
-    public ProxyBody(Stream inner, string? digest)
+    /// <param name="time">The clock of <see cref="SinceLastWrite"/>.</param>
+    public ProxyBody(Stream inner, string? digest, TimeProvider time)
     {
         _inner = inner;
+        _time = time;
+        _lastWrite = time.GetTimestamp();
         if (digest is not null && Digest.TryCreateHash(digest, out var hash, out _))
         {
             _hash = hash;
@@ -35,6 +40,12 @@ internal sealed class ProxyBody : Stream
     /// <summary>Bytes written to the client so far.</summary>
     public long Written { get; private set; }
 
+    /// <summary>
+    /// How long since the source's last bytes came (or the headers, before any): when the forwarder's copy was
+    /// cancelled, this tells the idle timeout (about <c>Proxy:IdleTimeout</c>) from a client that left mid-stream.
+    /// </summary>
+    public TimeSpan SinceLastWrite => _time.GetElapsedTime(_lastWrite);
+
     /// <summary>True when the bytes are checked against a digest.</summary>
     public bool Verifies => _hash is not null;
 
@@ -43,6 +54,7 @@ internal sealed class ProxyBody : Stream
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        _lastWrite = _time.GetTimestamp();
         if (_hash is null)
         {
             await _inner.WriteAsync(buffer, cancellationToken);

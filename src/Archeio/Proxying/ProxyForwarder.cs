@@ -38,6 +38,7 @@ internal sealed partial class ProxyForwarder : IDisposable
     private readonly ProxyMetrics _metrics;
     private readonly ProxySettings _settings;
     private readonly ILogger<ProxyForwarder> _logger;
+    private readonly TimeProvider _time;
 
     public ProxyForwarder(IHttpForwarder forwarder, ArcheioSettings settings, IBlobPresence checker, ProxyMetrics metrics, TimeProvider time, ILogger<ProxyForwarder> logger)
     {
@@ -47,6 +48,7 @@ internal sealed partial class ProxyForwarder : IDisposable
         _checker = checker;
         _metrics = metrics;
         _logger = logger;
+        _time = time;
         _config = new ForwarderRequestConfig { ActivityTimeout = _settings.IdleTimeout };
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = Math.Max(1, _settings.MaxConcurrent), QueueLimit = 0 });
 
@@ -92,7 +94,7 @@ internal sealed partial class ProxyForwarder : IDisposable
         for (var i = 0; i < sources.Length; i++)
         {
             var source = sources[i];
-            var attempt = new SourceTransformer(source, target, isLast: i == sources.Length - 1);
+            var attempt = new SourceTransformer(source, target, isLast: i == sources.Length - 1, _time);
             _metrics.StreamStarted(source.Label);
             var original = context.Response.Body;
             ProxyOutcome outcome;
@@ -161,7 +163,11 @@ internal sealed partial class ProxyForwarder : IDisposable
             return ProxyOutcome.Served;
         }
 
-        if (context.RequestAborted.IsCancellationRequested || error is ForwarderError.ResponseBodyClient or ForwarderError.RequestCanceled)
+        // The forwarder aborts the client's connection itself when a body fails (which cancels RequestAborted too), so
+        // the error says whose fault it was: the client's write, its cancellation before the answer started, or, for a
+        // cancelled copy, a client that left while bytes still flowed (a source idle that long was cut by the timeout).
+        if (error is ForwarderError.ResponseBodyClient or ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
+            || (error == ForwarderError.ResponseBodyCanceled && attempt.Body is { } cancelled && cancelled.SinceLastWrite < _settings.IdleTimeout * 0.9))
         {
             return ProxyOutcome.ClientGone;
         }

@@ -13,7 +13,7 @@ namespace Archeio.Proxying;
 /// the headers a registry client reads, or is passed over for the next source when another source may answer
 /// better (<see cref="PassedOver"/>).
 /// </summary>
-internal sealed class SourceTransformer(ProxySource source, RegistryRequest target, bool isLast) : HttpTransformer
+internal sealed class SourceTransformer(ProxySource source, RegistryRequest target, bool isLast, TimeProvider time) : HttpTransformer
 {
     /// <summary>
     /// What a pull sends that the source must see: the media types it takes, a resumed or partial download
@@ -28,7 +28,7 @@ internal sealed class SourceTransformer(ProxySource source, RegistryRequest targ
     /// the source's challenge itself, and the client must not be asked.
     /// </summary>
     private static readonly string[] ResponseHeaders =
-        ["Docker-Content-Digest", "ETag", "Last-Modified", "Accept-Ranges", "Link", "OCI-Filters-Applied", "Docker-Distribution-Api-Version"];
+        ["Docker-Content-Digest", "ETag", "Last-Modified", "Accept-Ranges", "Link", "OCI-Filters-Applied", "Docker-Distribution-Api-Version", "Retry-After"];
 
     private static readonly string[] ContentHeaders = ["Content-Type", "Content-Range"];
 
@@ -91,7 +91,7 @@ internal sealed class SourceTransformer(ProxySource source, RegistryRequest targ
             response.Headers["Docker-Content-Digest"] = target.Reference;
         }
 
-        Body = new ProxyBody(response.Body, whole && HttpMethods.IsGet(httpContext.Request.Method) ? target.Reference : null);
+        Body = new ProxyBody(response.Body, whole && HttpMethods.IsGet(httpContext.Request.Method) ? target.Reference : null, time);
         response.Body = Body;
         return new(true);
     }
@@ -101,13 +101,15 @@ internal sealed class SourceTransformer(ProxySource source, RegistryRequest targ
 
     /// <summary>
     /// A redirect is never handed on (the client may reach nothing but Archeio; one the handler did not follow, such as
-    /// https to http, is a failure). A server error or a rate limit may be the source's alone; a 404 or a refusal from a
-    /// source that was checked and found holding the object (a mirror's stale inventory) is too. The last source's
-    /// answer stands, apart from redirects.
+    /// https to http, is a failure), nor is a server error (the source's alone: the next is tried, and after the last
+    /// the client gets Archeio's 502). Before the last source, a rate limit may be that source's alone too, and so may a
+    /// 404 or a refusal from a source that was checked and found holding the object (a mirror's stale inventory). The
+    /// last source's other answers stand: a 404, a 416, a 429 with its Retry-After.
     /// </summary>
     private bool ShouldPassOver(int status)
         => status is >= 300 and < 400 and not StatusCodes.Status304NotModified
-            || (!isLast && (status >= 500 || status == StatusCodes.Status429TooManyRequests
+            || status >= 500
+            || (!isLast && (status == StatusCodes.Status429TooManyRequests
                 || (source.Candidate is not null && status is StatusCodes.Status404NotFound or StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden)));
 
     private static void Copy(HttpHeaders from, string[] names, IHeaderDictionary to)
