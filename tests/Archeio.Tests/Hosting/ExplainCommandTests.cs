@@ -100,6 +100,39 @@ public sealed class ExplainCommandTests
     }
 
     [Fact]
+    public async Task Explains_a_proxying_rule_with_the_sources_the_content_is_fetched_from()
+    {
+        await using var mirror = await LoopbackMirror.StartAsync();
+        mirror.Add(Digests.Pause);
+        using var config = new TempConfig(new JsonObject
+        {
+            ["InfoUrl"] = "https://info.example/",
+            ["PrivacyUrl"] = "https://info.example/privacy",
+            ["Upstream"] = new JsonObject { ["Endpoint"] = "https://upstream.example" },
+            ["Mirrors"] = new JsonArray(new JsonObject { ["Name"] = "full", ["BlobUrl"] = mirror.BlobUrlTemplate }),
+            ["Rules"] = new JsonArray(new JsonObject
+            {
+                ["Match"] = new JsonObject { ["Networks"] = new JsonArray("10.0.0.0/8") },
+                ["Mirrors"] = new JsonArray("full"),
+                ["Action"] = "Proxy",
+            }),
+        });
+
+        var (offline, listed, _) = await RunAsync(new Hashtable(), "explain", "10.1.2.3", "/v2/pause/blobs/" + Digests.Pause, "--config", config.Path);
+        var (code, output, _) = await RunAsync(new Hashtable(), "explain", "10.1.2.3", "/v2/pause/blobs/" + Digests.Pause, "--config", config.Path, "--check");
+        var (_, outside, _) = await RunAsync(new Hashtable(), "explain", "192.0.2.1", "/v2/pause/manifests/v1", "--config", config.Path);
+
+        Assert.Equal((0, 0), (offline, code));
+        Assert.Contains("rule 0 fits (Match Networks=10.0.0.0/8; proxies: Archeio fetches the content)", listed, StringComparison.Ordinal);
+        Assert.Contains("proxy: from the first candidate that holds the blob, else from https://upstream.example/v2/pause/blobs/" + Digests.Pause, listed, StringComparison.Ordinal);
+        Assert.Contains(
+            $"proxy: the content from {mirror.BaseUrl}/containers/images/{Digests.Pause} (mirror:full), else https://upstream.example/v2/pause/blobs/{Digests.Pause} (upstream:default)",
+            output,
+            StringComparison.Ordinal);
+        Assert.Contains("redirect: 307 https://upstream.example/v2/pause/manifests/v1", outside, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_probes_the_candidate_mirrors_and_a_failing_one_is_out_of_rotation_for_the_answer()
     {
         // Both hold the blob (the same content); the first refuses ranges, as the CDN of August 2026 did.
