@@ -80,16 +80,11 @@ public sealed class ExplainCommandTests
     {
         await using var mirror = await LoopbackMirror.StartAsync();
         mirror.Add(Digests.Pause);
-        using var config = new TempConfig(new JsonObject
-        {
-            ["InfoUrl"] = "https://info.example/",
-            ["PrivacyUrl"] = "https://info.example/privacy",
-            ["Upstream"] = new JsonObject { ["Endpoint"] = "https://upstream.example" },
-            ["Mirrors"] = new JsonArray(
+        using var config = MirrorConfig(
+            new JsonArray(
                 new JsonObject { ["Name"] = "empty", ["BlobUrl"] = mirror.BaseUrl + "/elsewhere/{digest}" },
                 new JsonObject { ["Name"] = "full", ["BlobUrl"] = mirror.BlobUrlTemplate }),
-            ["Rules"] = new JsonArray(new JsonObject { ["Match"] = new JsonObject(), ["Mirrors"] = new JsonArray("empty", "full") }),
-        });
+            new JsonArray(new JsonObject { ["Match"] = new JsonObject(), ["Mirrors"] = new JsonArray("empty", "full") }));
 
         var (code, output, _) = await RunAsync(new Hashtable(), "explain", "203.0.113.9", "/v2/pause/blobs/" + Digests.Pause, "--config", config.Path, "--check");
 
@@ -104,19 +99,14 @@ public sealed class ExplainCommandTests
     {
         await using var mirror = await LoopbackMirror.StartAsync();
         mirror.Add(Digests.Pause);
-        using var config = new TempConfig(new JsonObject
-        {
-            ["InfoUrl"] = "https://info.example/",
-            ["PrivacyUrl"] = "https://info.example/privacy",
-            ["Upstream"] = new JsonObject { ["Endpoint"] = "https://upstream.example" },
-            ["Mirrors"] = new JsonArray(new JsonObject { ["Name"] = "full", ["BlobUrl"] = mirror.BlobUrlTemplate }),
-            ["Rules"] = new JsonArray(new JsonObject
+        using var config = MirrorConfig(
+            new JsonArray(new JsonObject { ["Name"] = "full", ["BlobUrl"] = mirror.BlobUrlTemplate }),
+            new JsonArray(new JsonObject
             {
                 ["Match"] = new JsonObject { ["Networks"] = new JsonArray("10.0.0.0/8") },
                 ["Mirrors"] = new JsonArray("full"),
                 ["Action"] = "Proxy",
-            }),
-        });
+            }));
 
         var (offline, listed, _) = await RunAsync(new Hashtable(), "explain", "10.1.2.3", "/v2/pause/blobs/" + Digests.Pause, "--config", config.Path);
         var (code, output, _) = await RunAsync(new Hashtable(), "explain", "10.1.2.3", "/v2/pause/blobs/" + Digests.Pause, "--config", config.Path, "--check");
@@ -139,17 +129,12 @@ public sealed class ExplainCommandTests
         await using var broken = await ProbeTarget.StartAsync(3000);
         await using var good = await ProbeTarget.StartAsync(3000);
         broken.Mode = TargetMode.RangeRefused;
-        using var config = new TempConfig(new JsonObject
-        {
-            ["InfoUrl"] = "https://info.example/",
-            ["PrivacyUrl"] = "https://info.example/privacy",
-            ["Upstream"] = new JsonObject { ["Endpoint"] = "https://upstream.example" },
-            ["Mirrors"] = new JsonArray(
+        using var config = MirrorConfig(
+            new JsonArray(
                 new JsonObject { ["Name"] = "cdn", ["BlobUrl"] = broken.BlobUrlTemplate, ["Probe"] = broken.Digest },
                 new JsonObject { ["Name"] = "bucket", ["BlobUrl"] = good.BlobUrlTemplate, ["Probe"] = good.Digest },
                 new JsonObject { ["Name"] = "unprobed", ["BlobUrl"] = "https://unprobed.example/{digest}" }),
-            ["Rules"] = new JsonArray(new JsonObject { ["Match"] = new JsonObject(), ["Mirrors"] = new JsonArray("cdn", "bucket", "unprobed") }),
-        });
+            new JsonArray(new JsonObject { ["Match"] = new JsonObject(), ["Mirrors"] = new JsonArray("cdn", "bucket", "unprobed") }));
 
         var (code, output, _) = await RunAsync(new Hashtable(), "explain", "203.0.113.9", "/v2/pause/blobs/" + good.Digest, "--config", config.Path, "--check");
 
@@ -213,6 +198,16 @@ public sealed class ExplainCommandTests
         Assert.Equal(2, code);
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
+
+    /// <summary>A configuration with <c>https://upstream.example</c> as the upstream and the given mirrors and rules.</summary>
+    private static TempConfig MirrorConfig(JsonArray mirrors, JsonArray rules) => new(new JsonObject
+    {
+        ["InfoUrl"] = "https://info.example/",
+        ["PrivacyUrl"] = "https://info.example/privacy",
+        ["Upstream"] = new JsonObject { ["Endpoint"] = "https://upstream.example" },
+        ["Mirrors"] = mirrors,
+        ["Rules"] = rules,
+    });
 
     private static TempConfig FailoverConfig(ProbedRegistry first, ProbedRegistry second) => new(new JsonObject
     {
