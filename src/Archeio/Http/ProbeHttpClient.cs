@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Archeio.Http;
 
-/// <summary>The HTTP client of a health probe, for mirrors (Blobs/Probes/MirrorProber.cs) and upstreams (Upstreams/UpstreamProber.cs) alike.</summary>
+/// <summary>The HTTP client of a health probe, for mirrors (Blobs/Probes/MirrorProber.cs) and upstreams (Upstreams/UpstreamProber.cs) alike, and the client-shaped handler it shares with the proxy.</summary>
 internal static class ProbeHttpClient
 {
     /// <summary>
@@ -15,15 +15,23 @@ internal static class ProbeHttpClient
     {
         ArgumentNullException.ThrowIfNull(client);
         return client
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                AllowAutoRedirect = true,
-                MaxAutomaticRedirections = 5,
-                AutomaticDecompression = DecompressionMethods.None,
-                PooledConnectionLifetime = pooledConnectionLifetime,
-                UseCookies = false,
-            })
+            .ConfigurePrimaryHttpMessageHandler(() => ClientShapedHandler(pooledConnectionLifetime))
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>
+    /// A handler that fetches as registry clients do: follows the target's redirects (a CDN to its storage, a registry
+    /// to its bucket, a signed URL; at most 5; Authorization is dropped on the way), takes bytes as sent (no
+    /// decompression: digests are of the stored bytes), keeps no cookies. For the probes and the proxy
+    /// (Proxying/ProxyForwarder.cs).
+    /// </summary>
+    public static SocketsHttpHandler ClientShapedHandler(TimeSpan pooledConnectionLifetime) => new()
+    {
+        AllowAutoRedirect = true,
+        MaxAutomaticRedirections = 5,
+        AutomaticDecompression = DecompressionMethods.None,
+        PooledConnectionLifetime = pooledConnectionLifetime,
+        UseCookies = false,
+    };
 }

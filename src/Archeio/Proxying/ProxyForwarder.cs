@@ -1,4 +1,3 @@
-using System.Net;
 using System.Threading.RateLimiting;
 using Archeio.Blobs;
 using Archeio.Configuration;
@@ -54,18 +53,11 @@ internal sealed partial class ProxyForwarder : IDisposable
 
         // Sources' own redirects (a registry's blob GET to its storage) are followed here, never handed to the client;
         // Authorization is dropped on a redirect (SocketsHttpHandler), so a token never reaches the storage host.
-        var transport = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = true,
-            MaxAutomaticRedirections = 5,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            ConnectTimeout = _settings.FirstByteTimeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            EnableMultipleHttp2Connections = true,
-            // No trace headers to buckets and registries that are not ours.
-            ActivityHeadersPropagator = null,
-        };
+        var transport = ProbeHttpClient.ClientShapedHandler(pooledConnectionLifetime: TimeSpan.FromMinutes(5));
+        transport.ConnectTimeout = _settings.FirstByteTimeout;
+        transport.EnableMultipleHttp2Connections = true;
+        // No trace headers to buckets and registries that are not ours.
+        transport.ActivityHeadersPropagator = null;
         _client = new HttpMessageInvoker(
             new FirstByteTimeoutHandler(_settings.FirstByteTimeout, time) { InnerHandler = new RegistryAuthHandler(credentials: null, time) { InnerHandler = transport } },
             disposeHandler: true);

@@ -78,8 +78,7 @@ internal sealed class Router(ArcheioSettings settings)
                 var upstreams = UpstreamsFor(rule);
                 var picked = Pick(upstreams, request.Upstreams);
                 var redirect = DecideOther(target, picked);
-                return rule is not { Action: RuleAction.Proxy } ? redirect
-                    : ProxyOf(redirect, target, redirect.Target == RouteTarget.SignatureUpstream ? SignaturesOf(picked) : picked, upstreams, request.Upstreams);
+                return Apply(rule, redirect, target, redirect.Target == RouteTarget.SignatureUpstream ? SignaturesOf(picked) : picked, upstreams, request.Upstreams);
         }
     }
 
@@ -140,7 +139,7 @@ internal sealed class Router(ArcheioSettings settings)
         var upstreams = UpstreamsFor(rule);
         var picked = Pick(upstreams, request.Upstreams);
         var redirect = ToUpstream(target, picked, holder: null, rule);
-        return rule is { Action: RuleAction.Proxy } ? ProxyOf(redirect, target, picked, upstreams, request.Upstreams) : redirect;
+        return Apply(rule, redirect, target, picked, upstreams, request.Upstreams);
     }
 
     /// <summary>The first rule whose every given match field fits the client, or null.</summary>
@@ -265,9 +264,17 @@ internal sealed class Router(ArcheioSettings settings)
     internal static RouteDecision BlobAnswer(
         RegistryRequest target, Candidate? holder, ImmutableArray<UpstreamSettings> upstreams, UpstreamHealthView? health, RuleSettings rule)
     {
-        var redirect = BlobRedirect(target, holder, upstreams, health, rule);
-        return rule.Action == RuleAction.Proxy ? ProxyOf(redirect, target, Pick(upstreams, health), upstreams, health) : redirect;
+        // No holder: BlobRedirect picked the upstream, and a proxy picks it the same way (ProxyOf), only then.
+        return Apply(rule, BlobRedirect(target, holder, upstreams, health, rule), target, picked: null, upstreams, health);
     }
+
+    /// <summary>
+    /// The one place a rule's <see cref="RuleSettings.Action"/> is applied: the redirect as it is, or, for a rule that
+    /// proxies, the content from the same target (<see cref="ProxyOf"/>).
+    /// </summary>
+    private static RouteDecision Apply(
+        RuleSettings? rule, Redirect redirect, RegistryRequest target, UpstreamSettings? picked, ImmutableArray<UpstreamSettings> upstreams, UpstreamHealthView? health)
+        => rule is { Action: RuleAction.Proxy } ? ProxyOf(redirect, target, picked ?? Pick(upstreams, health), upstreams, health) : redirect;
 
     /// <summary>
     /// A proxied answer: the content from the target <paramref name="via"/> names (its holder, else
