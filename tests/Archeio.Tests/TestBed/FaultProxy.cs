@@ -51,13 +51,16 @@ internal sealed class FaultProxy : IAsyncDisposable
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    private readonly ConcurrentQueue<FaultProxyEntry> _log = new();
+    // Keyed by arrival: a cut request may end (and be logged) after the retry it provoked, but a test reads the
+    // requests in the order the client sent them.
+    private readonly ConcurrentDictionary<long, FaultProxyEntry> _log = new();
     private readonly Lock _lock = new();
     private WebApplication? _app;
     private string? _baseUrl;
     private FaultPlan _plan = FaultPlan.None;
     private bool _firstGetTaken;
     private int _inFlight;
+    private long _arrived;
 
     private FaultProxy(string name, string targetBaseUrl)
     {
@@ -91,12 +94,14 @@ internal sealed class FaultProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Every request so far, in the order they ended.</summary>
-    public IReadOnlyList<FaultProxyEntry> Log => [.. _log];
+    /// <summary>Every request that has ended so far, in the order they arrived.</summary>
+    public IReadOnlyList<FaultProxyEntry> Log => Since(0);
 
-    public int Mark() => _log.Count;
+    /// <summary>How many requests have arrived so far: <see cref="Since"/> of it lists only later ones.</summary>
+    public long Mark() => Interlocked.Read(ref _arrived);
 
-    public IReadOnlyList<FaultProxyEntry> Since(int mark) => [.. _log.Skip(mark)];
+    public IReadOnlyList<FaultProxyEntry> Since(long mark)
+        => [.. _log.Where(entry => entry.Key >= mark).OrderBy(entry => entry.Key).Select(entry => entry.Value)];
 
     /// <summary>Requests being answered right now (their entries are not in <see cref="Log"/> yet).</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -129,6 +134,7 @@ internal sealed class FaultProxy : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _inFlight);
+        var arrival = Interlocked.Increment(ref _arrived) - 1;
         var started = TimeProvider.System.GetTimestamp();
         var request = context.Request;
         var path = request.Path.Value + request.QueryString.Value;
@@ -191,7 +197,7 @@ internal sealed class FaultProxy : IAsyncDisposable
         }
         finally
         {
-            _log.Enqueue(new FaultProxyEntry(request.Method, path, range, status, sent, cut, error, TimeProvider.System.GetElapsedTime(started)));
+            _log[arrival] = new FaultProxyEntry(request.Method, path, range, status, sent, cut, error, TimeProvider.System.GetElapsedTime(started));
             Interlocked.Decrement(ref _inFlight);
         }
     }
