@@ -17,7 +17,7 @@ internal static class EgressPage
     private const string Style =
         "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;line-height:1.45;color:#1d1d1f}"
         + "code,.host{font-family:ui-monospace,Menlo,monospace}table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}"
-        + "th,td{border:1px solid #c9ccd1;padding:.35em .6em;text-align:left;vertical-align:top}th{background:#eef0f3}"
+        + "th,td{border:1px solid #c9ccd1;padding:.35em .6em;text-align:left;vertical-align:top}th{background:#eef0f3}#rules td:first-child{white-space:nowrap}"
         + ".you{background:#f4f8ff;border:1px solid #bcd0f0;border-radius:6px;padding:.2em 1.2em 1em}"
         + "dl{display:grid;grid-template-columns:max-content 1fr;gap:.3em 1.2em}dt{font-weight:600}dd{margin:0}"
         + "ul{margin:.1em 0;padding-left:1.2em}.note{color:#555}";
@@ -130,18 +130,20 @@ internal static class EgressPage
     /// <summary>Where a client of <paramref name="entry"/>'s pulls go, in one sentence.</summary>
     internal static string WherePullsGo(EgressEntry entry)
     {
-        var upstreams = string.Join(", then ", entry.Upstreams.Select(u => u.Name));
-        var failover = entry.Upstreams.Length > 1 ? $"upstream {upstreams} (the first that is up)" : $"upstream {upstreams}";
+        var upstreams = "upstream " + string.Join(", then ", entry.Upstreams.Select(u => u.Name)) + (entry.Upstreams.Length > 1 ? " (the first that is up)" : "");
         var rule = entry.Rule;
         var candidates = rule is null ? [] : rule.Candidates.Select(c => c.Name).ToImmutableArray();
-        var blobs = candidates.IsEmpty
-            ? $"blobs and manifests to {failover}"
-            : $"blobs to the first of {string.Join(", ", candidates)} that holds them, else to {failover}; manifests by tag, tags and referrers to {failover}";
         var split = rule is null || rule.Split.IsEmpty ? "" : " (" + string.Join(", ", rule.Split.Select(s =>
             string.Create(CultureInfo.InvariantCulture, $"{s.Percent}% of clients try {s.Candidate.Name} first"))) + ")";
+        var route = candidates.Length switch
+        {
+            0 => $"everything to {upstreams}",
+            1 => $"a blob to {candidates[0]} when it holds it{split}, else to {upstreams}; manifests by tag, tags and referrers to the same upstreams",
+            _ => $"a blob to the first of {string.Join(", ", candidates)} that holds it{split}, else to {upstreams}; manifests by tag, tags and referrers to the same upstreams",
+        };
         return entry.Action == RuleAction.Proxy
-            ? $"Archeio fetches the content itself and streams it: {blobs}{split}. The client contacts Archeio alone."
-            : $"Archeio redirects the client: {blobs}{split}.";
+            ? $"Archeio fetches the content itself and streams it ({route}): the client contacts Archeio alone."
+            : $"Archeio redirects the client: {route}.";
     }
 
     /// <summary>The page being written: markup as it is, text always encoded.</summary>

@@ -215,7 +215,7 @@ public sealed class EgressEndpointTests : IDisposable
         var allow = page[page.IndexOf("<table id=\"allow\">", StringComparison.Ordinal)..page.IndexOf("</section>", StringComparison.Ordinal)];
 
         Assert.Contains("<dd id=\"address\" class=\"host\">10.20.30.40</dd>", page, StringComparison.Ordinal);
-        Assert.Contains("The client contacts Archeio alone.", page, StringComparison.Ordinal);
+        Assert.Contains("the client contacts Archeio alone.", page, StringComparison.Ordinal);
         Assert.Equal(["registry.example:443"], System.Text.RegularExpressions.Regex.Matches(allow, "<td class=\"host\">([^<]*)</td>").Select(m => m.Groups[1].Value));
     }
 
