@@ -68,7 +68,8 @@ internal sealed class EgressEndpoint(EgressList list, RequestRouter routing, Rou
             asked = VisitorOf(address, default, asked: true);
         }
 
-        var archeio = ArcheioHostOf(request);
+        // The operations port's Host is the cluster-internal address of that port, not a host any client pulls from.
+        var archeio = context.Connection.LocalPort == settings.Metrics.Port ? null : ArcheioHostOf(request);
         var html = AcceptNegotiation.PrefersHtml(request.Headers.Accept);
         var body = html
             ? EgressPage.Render(list, archeio, asked ?? VisitorOf(context.Connection.RemoteIpAddress, request.Headers[ForwardedForHeader], asked: false))

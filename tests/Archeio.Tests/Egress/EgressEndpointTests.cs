@@ -263,7 +263,11 @@ public sealed class EgressEndpointTests : IDisposable
         var published = await SendAsync(factory, "GET", "/egress");
 
         Assert.Equal(200, ops.Response.StatusCode);
-        Assert.Equal(await EgressExample.BodyOf(published), await EgressExample.BodyOf(ops));
+        var expected = JsonNode.Parse(await EgressExample.BodyOf(published))!.AsObject();
+        // The same, but for Archeio's own host: the operations port does not know the name clients pull from.
+        expected["archeio"] = null;
+        expected["hosts"]!.AsArray().RemoveAt(0);
+        Assert.Equal(expected.ToJsonString(), JsonNode.Parse(await EgressExample.BodyOf(ops))!.ToJsonString());
         Assert.Equal(200, (await SendAsync(factory, "GET", "/healthz", localPort: MetricsPort)).Response.StatusCode);
     }
 
