@@ -18,7 +18,7 @@ fi
 # The end-to-end test bed: a real registry, pull clients, object stores, a load balancer; and the NativeAOT
 # toolchain's zlib (the machine's gcc links; the Dockerfile installs clang) for the test that replays the Dockerfile's publish step;
 # wrk for the bounded load test (Security/LoadTests).
-packages=(docker-registry skopeo podman containerd docker.io nginx umoci redis-server zlib1g-dev python3 wrk)
+packages=(docker-registry skopeo podman containerd docker.io nginx umoci redis-server zlib1g-dev python3 wrk chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

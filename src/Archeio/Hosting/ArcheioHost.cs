@@ -4,6 +4,7 @@ using Archeio.Blobs.Inventory;
 using Archeio.Blobs.Probes;
 using Archeio.Clients;
 using Archeio.Configuration;
+using Archeio.Egress;
 using Archeio.Geo;
 using Archeio.Metrics;
 using Archeio.Proxying;
@@ -113,6 +114,7 @@ internal static partial class ArcheioHost
         var handler = app.Services.GetRequiredService<RegistryHandler>();
         MetricsRegistration.Start(app.Services);
         OpsEndpoints.Map(app, app.Services.GetRequiredService<ArcheioSettings>().Metrics.Port);
+        EgressEndpoint.Map(app);
         app.Run(handler.InvokeAsync);
         return app;
     }
@@ -131,6 +133,7 @@ internal static partial class ArcheioHost
         services.AddSingleton<ProxyForwarder>();
         services.AddSingleton<Readiness>();
         services.AddSingleton<OpsEndpoints>();
+        EgressEndpoint.AddTo(services);
         MetricsRegistration.AddTo(services);
         RangeLoadingService.AddTo(services);
         InventoryRefreshService.AddTo(services);

@@ -2,17 +2,19 @@ using System.Globalization;
 using System.Text;
 using Archeio.Blobs;
 using Archeio.Configuration;
+using Archeio.Egress;
 using Archeio.Http;
 using Archeio.Upstreams;
 
 namespace Archeio.Hosting;
 
 /// <summary>
-/// The operations port (<c>Metrics:Port</c>): <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>. Chosen by the
+/// The operations port (<c>Metrics:Port</c>): <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>, and the egress list
+/// (<c>Egress:Path</c>), for monitoring and firewall tooling inside the cluster. Chosen by the
 /// connection's local port rather than by listener configuration, so the branch works (and is tested) in the test
 /// host too, where a request's local port can be set; the public port never sees these paths.
 /// </summary>
-internal sealed class OpsEndpoints(Readiness readiness, ArcheioSettings settings, BlobChecker checker, UpstreamHealthBoard upstreams, TimeProvider time)
+internal sealed class OpsEndpoints(Readiness readiness, ArcheioSettings settings, BlobChecker checker, UpstreamHealthBoard upstreams, TimeProvider time, EgressEndpoint egress)
 {
     private static readonly byte[] Ok = Encoding.UTF8.GetBytes("ok\n");
     private static readonly byte[] NotFound = Encoding.UTF8.GetBytes("404 page not found\n");
@@ -32,6 +34,11 @@ internal sealed class OpsEndpoints(Readiness readiness, ArcheioSettings settings
 
     public Task InvokeAsync(HttpContext context)
     {
+        if (egress.Serves(context))
+        {
+            return egress.InvokeAsync(context);
+        }
+
         switch (context.Request.Path.Value)
         {
             case "/healthz":

@@ -13,6 +13,9 @@ internal enum OciErrorCode
 
     /// <summary>Distribution's code for a 503; Archeio's for an answer it could not fetch (502, 504) or had no room to (503).</summary>
     Unavailable,
+
+    /// <summary>The spec's code for "an invalid set of parameters": a page's bad query (<c>/egress?client=</c>).</summary>
+    Unsupported,
 }
 
 /// <summary>The codes' names on the wire, as the spec's error-codes table spells them.</summary>
@@ -23,6 +26,7 @@ internal static class OciErrorCodes
         OciErrorCode.NameInvalid => "NAME_INVALID",
         OciErrorCode.DigestInvalid => "DIGEST_INVALID",
         OciErrorCode.Unavailable => "UNAVAILABLE",
+        OciErrorCode.Unsupported => "UNSUPPORTED",
         _ => "NOT_FOUND",
     };
 }
