@@ -35,6 +35,14 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     private readonly HttpClient _http;
     private readonly BlobCheckSettings _settings;
     private readonly BlobPresenceCache _cache;
+
+    // (candidate, digest) pairs whose served bytes did not hash to the digest (ReportServeFailure with forget): absent
+    // for AbsentTtl whatever the inventory, the cache or a HEAD says, so that the client's retry goes elsewhere.
+    private readonly BlobPresenceCache _refused;
+
+    // Whether anything was ever refused: the check before every known-answer lookup stays one read, not a shard's
+    // lock, for the servers that never proxy (the hot path: docs/performance.md).
+    private volatile bool _anyRefused;
     private readonly MirrorInventories _inventories;
     private readonly IBlobResultStore _store;
     private readonly TimeProvider _time;
@@ -60,6 +68,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         // One client for the service's lifetime: its handler pools connections to each mirror.
         _http = httpClientFactory.CreateClient(HttpClientName);
         _cache = new BlobPresenceCache(_settings.MaxEntries, time);
+        _refused = new BlobPresenceCache(Math.Min(_settings.MaxEntries, 10_000), time);
         _inventories = inventories;
         _store = store;
         Counters = counters;
@@ -97,7 +106,13 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         Report(source, _breakers[source.Index].OnFailure());
         if (forget)
         {
-            _cache.Remove(KeyOf(source, name, digest));
+            // Forgetting "present" is not enough: the next HEAD (a lying mirror's says 200) or its inventory would
+            // believe it again, and its successful HEAD would reset the failure just counted, so the breaker never
+            // opened and every retry met the same wrong bytes. Its bytes are known wrong: absent, for a while.
+            var key = KeyOf(source, name, digest);
+            _cache.Remove(key);
+            _refused.Set(key, present: false, _settings.AbsentTtl);
+            _anyRefused = true;
         }
     }
 
@@ -164,6 +179,13 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     /// <summary>Inventory, then local cache; counts the hit.</summary>
     private bool TryGetKnown(in BlobKey key, out bool present)
     {
+        if (_anyRefused && _refused.TryGet(key, out _))
+        {
+            Counters.CacheHit();
+            present = false;
+            return true;
+        }
+
         if (_inventories.Contains(key.Mirror, key.Digest))
         {
             Counters.InventoryHit();

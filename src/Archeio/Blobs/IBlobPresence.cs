@@ -31,7 +31,8 @@ internal interface IBlobPresence
     /// <summary>
     /// Archeio's own download from <paramref name="source"/> failed (a proxied request, Proxying/ProxyForwarder.cs): counted
     /// against the candidate like a failed check; with <paramref name="forget"/> (its bytes did not hash to the digest)
-    /// the answer that it holds the object is forgotten. The default does nothing.
+    /// the answer that it holds the object is forgotten and, for <c>BlobCheck:AbsentTtl</c>, the candidate is taken not to
+    /// hold it, whatever its inventory or its HEAD says. The default does nothing.
     /// </summary>
     void ReportServeFailure(Candidate source, string name, string digest, bool forget)
     {

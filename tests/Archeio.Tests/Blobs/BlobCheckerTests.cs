@@ -218,6 +218,38 @@ public sealed class BlobCheckerTests : IDisposable
         Assert.Equal(2, _handler.Count);
     }
 
+    /// <summary>
+    /// A source whose proxied bytes did not hash to the digest (Proxying/ProxyForwarder.cs) is taken not to hold that
+    /// object for AbsentTtl, whatever its HEAD (which a liar answers 200) or its inventory says; other objects and
+    /// other mirrors are unaffected; afterwards it is asked again.
+    /// </summary>
+    [Fact]
+    public async Task Wrong_bytes_make_the_object_absent_for_AbsentTtl_over_the_HEAD_and_the_inventory()
+    {
+        var inventories = new MirrorInventories();
+        inventories.Replace(Mirror.Index, new HashSet<DigestKey> { DigestKey.From(Digest(60)) });
+        var checker = Create(inventories: inventories);
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(61), default));
+        Assert.Equal(1, _handler.Count);
+
+        checker.ReportServeFailure(Mirror, "pause", Digest(60), forget: true);
+        checker.ReportServeFailure(Mirror, "pause", Digest(61), forget: true);
+
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(60), default));
+        Assert.False(await checker.ExistsAsync(Mirror, "pause", Digest(61), default));
+        Assert.True(checker.TryGetKnown(Mirror, "pause", Digest(61), out var known));
+        Assert.False(known);
+        Assert.Equal(1, _handler.Count);
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(62), default));
+        Assert.True(await checker.ExistsAsync(Other, "pause", Digest(61), default));
+        Assert.Equal(3, _handler.Count);
+
+        _time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(60), default));
+        Assert.True(await checker.ExistsAsync(Mirror, "pause", Digest(61), default));
+        Assert.Equal(4, _handler.Count);
+    }
+
     [Fact]
     public async Task Inventory_digests_are_present_without_a_HEAD()
     {

@@ -207,6 +207,35 @@ public sealed class ProxyHandlingTests : IAsyncLifetime
         Assert.Contains("mirror:m", entry.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The client's retry after a cut must not meet the same lie: the liar's HEAD still says 200, and before the fix
+    /// Archeio asked it again, believed it, and cut every retry (a real docker pull failed after five attempts; the
+    /// HEAD's 200 also reset the breaker's count, so it never opened). Its bytes are known wrong: the retry comes
+    /// from the upstream, and the liar is not asked again.
+    /// </summary>
+    [Fact]
+    public async Task After_a_mirror_s_bytes_did_not_hash_to_the_digest_the_retry_comes_whole_from_the_upstream()
+    {
+        _mirror.Lie = true;
+        await using var host = Host();
+        using var client = host.Client("127.0.0.1");
+
+        var cut = await ReadAllYouCanAsync(client, "/v2/app/blobs/" + _layer);
+        using var retry = await client.GetAsync(new Uri("/v2/app/blobs/" + _layer, UriKind.Relative));
+        using var third = await client.GetAsync(new Uri("/v2/app/blobs/" + _layer, UriKind.Relative));
+
+        Assert.True(cut < Layer.Length, $"received {cut} of {Layer.Length} bytes");
+        foreach (var response in new[] { retry, third })
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(Layer, await response.Content.ReadAsByteArrayAsync());
+        }
+
+        Assert.Single(_mirror.RequestsTo("/m/"), r => r.Method == "GET");
+        Assert.Single(_mirror.RequestsTo("/m/"), r => r.Method == "HEAD");
+        Assert.Equal(2, _upstream.RequestsTo("/v2/project/app/blobs/" + _layer).Count(r => r.Method == "GET" && r.Authorization.Length > 0));
+    }
+
     [Fact]
     public async Task A_failing_mirror_is_passed_over_for_the_upstream_before_anything_is_sent()
     {

@@ -141,6 +141,10 @@ internal sealed partial class DockerPullClient : IPullClient
             : throw new InvalidOperationException($"`{result.Command}` printed {digest}, but the image's RepoDigests are {inspect.StandardOutput.Trim()}");
     }
 
+    /// <summary><c>docker image inspect --format</c> of an image the daemon holds.</summary>
+    public async Task<string> InspectAsync(string reference, string format)
+        => (await DockerAsync(["image", "inspect", "--format", format, reference])).StandardOutput.Trim();
+
     /// <summary>
     /// <c>docker pull --all-tags</c>: docker lists the repository's tags (<c>GET /v2/&lt;name&gt;/tags/list</c>,
     /// following <c>Link</c> headers for further pages) and pulls each. Returns one entry per tag it then holds.

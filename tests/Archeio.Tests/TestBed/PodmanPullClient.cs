@@ -15,6 +15,7 @@ internal sealed class PodmanPullClient(bool sigstoreAttachments = false) : IPull
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
     private readonly TempDirectory _directory = new("podman-pull");
     private int _pulls;
+    private (string[] Global, Dictionary<string, string> Environment)? _last;
 
     public string Name => sigstoreAttachments ? "podman+sigstore" : "podman";
 
@@ -42,9 +43,17 @@ internal sealed class PodmanPullClient(bool sigstoreAttachments = false) : IPull
         };
         string[] global = ["--root", root, "--runroot", runRoot, "--tmpdir", temp, "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file"];
 
+        _last = (global, environment);
         var result = (await Commands.RunAsync("podman", [.. global, "pull", "--tls-verify=false", reference], Timeout, environment).WaitAsync(cancellationToken)).EnsureSuccess();
         var inspect = (await Commands.RunAsync("podman", [.. global, "image", "inspect", "--format", "{{.Digest}}", reference], Timeout, environment).WaitAsync(cancellationToken)).EnsureSuccess();
         return new PulledImage(Name, reference, inspect.StandardOutput.Trim(), result);
+    }
+
+    /// <summary><c>podman image inspect --format</c> of an image in the last pull's storage.</summary>
+    public async Task<string> InspectAsync(string reference, string format)
+    {
+        var (global, environment) = _last ?? throw new InvalidOperationException("nothing pulled yet");
+        return (await Commands.RunAsync("podman", [.. global, "image", "inspect", "--format", format, reference], Timeout, environment)).EnsureSuccess().StandardOutput.Trim();
     }
 
     public Task ResetAsync()

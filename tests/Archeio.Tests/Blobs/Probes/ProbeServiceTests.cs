@@ -94,7 +94,9 @@ public sealed class ProbeServiceTests : IAsyncLifetime, IDisposable
     public async Task At_most_MaxConcurrent_probes_run_at_once_and_a_waiting_probe_goes_when_a_slot_frees()
     {
         _first.Mode = TargetMode.Hang;
-        await StartAsync(ProbeSettings.Default with { Interval = Interval, Timeout = TimeSpan.FromMinutes(1), MaxConcurrent = 1 });
+        // The first probe times out at 20 s, after the second's turn (15 s) and before the first's next one (30 s): the
+        // freed slot can only go to the second, however late the thread that ends the second's delay runs.
+        await StartAsync(ProbeSettings.Default with { Interval = Interval, Timeout = TimeSpan.FromSeconds(20), MaxConcurrent = 1 });
         await Eventually.TrueAsync(() => _first.Requests.Count == 1, "the first mirror's HEAD, held");
 
         _time.Advance(Interval / 2);
@@ -103,7 +105,7 @@ public sealed class ProbeServiceTests : IAsyncLifetime, IDisposable
         Assert.Empty(_reports);
         Assert.Empty(_second.Requests);
 
-        _time.Advance(TimeSpan.FromMinutes(1));
+        _time.Advance(TimeSpan.FromSeconds(5));
         await Eventually.TrueAsync(() => _second.Requests.Count == 3, "the second mirror's probe, once the first timed out");
         Assert.Contains(_reports, r => r.Mirror.Name == "first" && r.FailureReason!.StartsWith("head: timed out", StringComparison.Ordinal));
     }

@@ -49,6 +49,16 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
     /// <summary>RIPE NCC's 193.0.6.139 is in the Netherlands (the country database): a country rule sends it to s3.</summary>
     internal static readonly ClientLocation Netherlands = new("nl", "193.0.6.139", [S3]);
 
+    /// <summary>
+    /// A restricted network (10.0.0.0/8, private: no cloud, no country): its rule (<c>Match:Networks</c>, <c>Action: Proxy</c>,
+    /// the s3 mirror) proxies, so Archeio answers every request itself and the client never learns a backend's address
+    /// (<see cref="RestrictedNetworkTests"/>).
+    /// </summary>
+    internal static readonly ClientLocation Restricted = new("restricted", "10.20.30.40", [S3]);
+
+    /// <summary>The network <see cref="Restricted"/>'s rule matches.</summary>
+    internal const string RestrictedNetwork = "10.0.0.0/8";
+
     internal static readonly IReadOnlyList<ClientLocation> MatrixLocations = [AwsEuWest3, Gcp, NoCloud, Netherlands];
 
     /// <summary>Every location, for the cases that run from each (the signature pull).</summary>
@@ -105,7 +115,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
         {
             StaticRoot = staticRoot,
             ArcheioPort = archeioPort,
-            LoadBalancers = [.. AllLocations.Select(l => (l.Name, l.ClientIp))],
+            LoadBalancers = [.. AllLocations.Append(Restricted).Select(l => (l.Name, l.ClientIp))],
         });
         var single = OciImageBuilder.BuildSinglePlatformAsync(_work.Combine("single"), Tag, seed: 31, variant: "bed");
         var multi = OciImageBuilder.BuildMultiPlatformAsync(_work.Combine("multi"), Tag, seed: 32, variant: "bed");
@@ -268,6 +278,18 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
             return rule;
         }
 
+        JsonObject Networks(JsonObject rule, params string[] networks)
+        {
+            rule["Match"] = new JsonObject { ["Networks"] = new JsonArray([.. networks.Select(n => (JsonNode)n)]) };
+            return rule;
+        }
+
+        JsonObject Proxying(JsonObject rule)
+        {
+            rule["Action"] = "Proxy";
+            return rule;
+        }
+
         JsonObject Mirror(string name, string baseUrl) => new() { ["Name"] = name, ["BlobUrl"] = baseUrl + "/containers/images/{digest}" };
 
         JsonObject WithManifests(JsonObject mirror, string baseUrl)
@@ -302,6 +324,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
             // Every rule lists the signature upstream as a candidate too, so that the blobs of a signature
             // (which only it holds) are found there; before the broken mirrors, which use up the budget.
             ["Rules"] = new JsonArray(
+                Proxying(Networks(Rule(null, null, S3), RestrictedNetwork)),
                 Rule("GCP", null, "signature-upstream"),
                 Rule("AWS", "eu-west-3", S3, "signature-upstream"),
                 Rule("AWS", "us-east-1", "signature-upstream", "down", "hang"),
