@@ -6,7 +6,9 @@
 #   BENCH_SKIP_BUILD=1 bench/proxy.sh    # reuse $BENCH_OUT/archeio/Archeio (default /tmp/archeio-bench)
 #
 # Knobs (environment): BIG (the big blob's size for head -c, default 1G), REPS (default 3), DURATION (wrk -d, 8s),
-# THREADS (wrk -t, 2), CONNECTIONS (wrk -c, 64), SMALL (small blobs, 64).
+# THREADS (wrk -t, 2), CONNECTIONS (wrk -c, 64), SMALL (small blobs, 64); PERF=1: a perf profile of one more stream;
+# ARCHEIO_FROM: what the report names as the binary's source (default: this checkout's commit), with BENCH_SKIP_BUILD=1
+# and BENCH_OUT pointing at a binary built elsewhere (a before/after comparison).
 #
 # The source: an nginx serving a temporary directory: containers/images/<digest> for one big blob of random bytes
 # (written once through sha256sum, deleted on exit) and SMALL blobs of 4-16 KiB. Peer A: Archeio, one mirror = the
@@ -302,7 +304,7 @@ report=$(results_file proxy)
     echo
     echo "Command: \`bench/proxy.sh\` (BIG=$BIG REPS=$REPS DURATION=$DURATION THREADS=$THREADS CONNECTIONS=$CONNECTIONS SMALL=$SMALL)."
     echo "Archeio: NativeAOT (\`dotnet publish -c Release -r linux-x64 -p:PublishAot=true\`) from src/Archeio at commit"
-    echo "$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src || echo ' (with uncommitted changes in src/)'); default settings (Proxy: FirstByteTimeout 10 s, IdleTimeout 30 s,"
+    echo "${ARCHEIO_FROM:-$(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src || echo ' (with uncommitted changes in src/)')}; default settings (Proxy: FirstByteTimeout 10 s, IdleTimeout 30 s,"
     echo "MaxConcurrent 128; access log on, JSON to a file) plus one mirror = the source, with an \`Inventory\` file listing every"
     echo "digest (so no BlobCheck HEAD is sent), and one rule \`Match: {Networks: [127.0.0.0/8]}, Mirrors: [source], Action: Proxy\`."
     echo "nginx (peer): \`proxy_pass\` to the source, proxy_buffering on (default buffers), HTTP/1.1 keepalive pool of 64 to the"
