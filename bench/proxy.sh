@@ -257,12 +257,14 @@ hwm=$(hwm_kib "$archeio_pid")
 # PERF=1: one more (unmeasured) stream through Archeio under perf record; the report gets the top of perf report.
 perf_top=""
 if [[ "${PERF:-0}" == 1 ]] && command -v perf >/dev/null; then
-    perf record -q -F 499 -g -p "$archeio_pid" -o "$WORK/perf.data" >/dev/null 2>&1 &
+    perf record -q -F 499 -p "$archeio_pid" -o "$WORK/perf.data" >/dev/null 2>&1 &
     perf_pid=$!
     sleep 0.5
     curl -s --fail -o /dev/null "http://127.0.0.1:$archeio_port$big_path"
     kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
-    perf_top=$(perf report -i "$WORK/perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -n 30 || true)
+    perf_top=$( { perf report -i "$WORK/perf.data" --sort dso --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -n 8
+        echo
+        perf report -i "$WORK/perf.data" --sort dso,symbol --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -n 20; } | sed 's/[[:space:]]*$//' || true)
 fi
 
 # SHA-256 on this CPU (OpenSSL, which .NET's IncrementalHash calls on Linux), 64 KiB blocks as the forwarder writes them.
@@ -375,7 +377,7 @@ PY
     echo "SHA-256 on this CPU: $sha_line."
     if [[ -n "$perf_top" ]]; then
         echo
-        echo "Where Archeio's CPU went during one more stream of the big blob (PERF=1: \`perf record -F 499 -g\`, self time by DSO and symbol):"
+        echo "Where Archeio's CPU went during one more stream of the big blob (PERF=1: \`perf record -F 499\`; by DSO, then by DSO and symbol; libcrypto.so is SHA-256):"
         echo
         echo '```'
         echo "$perf_top"
