@@ -12,6 +12,12 @@ namespace Archeio.Proxying;
 /// Content-Length unmet), whatever the source declared. At most one copy buffer per stream is held (pooled, as large
 /// as the forwarder's writes: 64 KiB).
 /// </summary>
+/// <remarks>
+/// SHA-256 runs at about 1 GB/s on one core (docs/performance.md, "Proxied downloads"), as slow as the rest of the
+/// stream together: a large write's bytes are hashed on the thread pool from the held copy while the forwarder reads
+/// the next bytes from the source and the previous copy goes to the client (both only read the held copy; it is
+/// overwritten only after both finished). Small writes (a small blob's whole body) are hashed inline: no thread hop.
+/// </remarks>
 internal sealed class ProxyBody : Stream
 {
     private readonly Stream _inner;
@@ -21,6 +27,17 @@ internal sealed class ProxyBody : Stream
     private byte[]? _held;
     private int _heldLength;
     private long _lastWrite;
+
+    /// <summary>Writes at least this large are hashed off the copy loop (see the remarks).</summary>
+    private const int HashInBackgroundFrom = 16 * 1024;
+
+    private static readonly Action<object?> HashHeldAction = static state => ((ProxyBody)state!).HashHeld();
+
+    /// <summary>The hash of the held copy, when it runs on the thread pool; completed or null otherwise.</summary>
+    private Task? _hashing;
+
+    /// <summary>How many of the held bytes the hash takes (<see cref="_heldLength"/> drops to 0 once they are written, maybe before).</summary>
+    private int _hashLength;
 
     /// <param name="inner">The client's response body.</param>
     /// <param name="digest">The requested digest when the answer is the whole object (200 to a GET); null: only counted.</param>
@@ -62,8 +79,9 @@ internal sealed class ProxyBody : Stream
             return;
         }
 
-        _hash.AppendData(buffer.Span);
+        // The held copy goes out while its hash (started by the previous write) may still run; both only read it.
         await ReleaseHeldAsync(cancellationToken);
+        await WaitHashingAsync();
         if (_held is null || _held.Length < buffer.Length)
         {
             ReturnHeld();
@@ -72,6 +90,26 @@ internal sealed class ProxyBody : Stream
 
         buffer.CopyTo(_held);
         _heldLength = buffer.Length;
+        _hashLength = buffer.Length;
+        if (buffer.Length >= HashInBackgroundFrom)
+        {
+            _hashing = Task.Factory.StartNew(HashHeldAction, this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+        }
+        else
+        {
+            HashHeld();
+        }
+    }
+
+    private void HashHeld() => _hash!.AppendData(_held!, 0, _hashLength);
+
+    private async ValueTask WaitHashingAsync()
+    {
+        if (_hashing is { } hashing)
+        {
+            _hashing = null;
+            await hashing;
+        }
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -88,6 +126,7 @@ internal sealed class ProxyBody : Stream
             return true;
         }
 
+        await WaitHashingAsync();
         var actual = Digest.Format(_hash);
         if (!string.Equals(actual, _digest, StringComparison.Ordinal))
         {
@@ -124,6 +163,16 @@ internal sealed class ProxyBody : Stream
     {
         if (disposing)
         {
+            // A stream cut mid-way may leave the last hash running over the held copy: it ends within microseconds.
+            try
+            {
+                _hashing?.GetAwaiter().GetResult();
+            }
+            catch (CryptographicException)
+            {
+            }
+
+            _hashing = null;
             ReturnHeld();
             _hash?.Dispose();
         }
