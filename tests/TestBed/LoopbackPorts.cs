@@ -39,6 +39,18 @@ internal static class LoopbackPorts
     public static int Free() => Free(1)[0];
 
     /// <summary>
+    /// A free port kept bound (not listening) until disposed: for a server configured into its peers long before it
+    /// starts. Meanwhile the OS hands the port to no one else, not even as the local port of an outgoing connection,
+    /// which a port that is merely free a moment ago can become (the pull bed's pushes make hundreds).
+    /// </summary>
+    public static PortReservation Reserve()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return new PortReservation(socket);
+    }
+
+    /// <summary>
     /// Polls until every port accepts a TCP connection (true), or <paramref name="gaveUp"/> says the
     /// server died, or <paramref name="timeout"/> passes (false).
     /// </summary>
@@ -88,4 +100,12 @@ internal static class LoopbackPorts
             return false;
         }
     }
+}
+
+/// <summary>A port held by <see cref="LoopbackPorts.Reserve"/>; disposing releases it for its server to bind.</summary>
+internal sealed class PortReservation(Socket socket) : IDisposable
+{
+    public int Port { get; } = ((IPEndPoint)socket.LocalEndPoint!).Port;
+
+    public void Dispose() => socket.Dispose();
 }

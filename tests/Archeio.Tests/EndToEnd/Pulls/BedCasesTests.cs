@@ -250,24 +250,6 @@ public sealed class BedCasesTests(PullTestBed bed) : IDisposable
         });
     }
 
-    private async Task RecordAsync(string @case, string client, ClientLocation location, string image, Func<Task<string>> test)
-    {
-        var started = TimeProvider.System.GetTimestamp();
-        var passed = false;
-        var detail = string.Empty;
-        try
-        {
-            detail = await test();
-            passed = true;
-        }
-        catch (Exception ex)
-        {
-            detail = ex.GetType().Name + ": " + ex.Message.Split('\n')[0];
-            throw;
-        }
-        finally
-        {
-            bed.Record(new PullMatrixRow(@case, client, location.Name, image, passed, detail, TimeProvider.System.GetElapsedTime(started)));
-        }
-    }
+    private Task RecordAsync(string @case, string client, ClientLocation location, string image, Func<Task<string>> test)
+        => bed.RecordAsync(@case, client, location.Name, image, test);
 }

@@ -34,28 +34,17 @@ public sealed class PullMatrixTests(PullTestBed bed)
         var location = PullTestBed.MatrixLocations.Single(l => l.Name == locationName);
         var image = bed.Images[imageName];
         var repository = PullTestBed.Repository(imageName);
-        var started = TimeProvider.System.GetTimestamp();
-        var passed = false;
-        var detail = string.Empty;
-        try
+        await bed.RecordAsync("pull", client, locationName, imageName, async () =>
         {
             var marks = bed.Mark();
             var pulled = await bed.Client(client).PullAsync($"{bed.LoadBalancer(location)}/{repository}:{PullTestBed.Tag}", CancellationToken.None);
 
             Assert.Equal(image.Digest, pulled.Digest);
-            detail = await PullVerifier.VerifyAsync(
+            return await PullVerifier.VerifyAsync(
                 bed, location, repository, PullVerifier.BlobsFetchedBy(client, image), marks, manifestsByDigest: PullVerifier.ChildManifestsFetchedBy(client, image));
-            passed = true;
-        }
-        catch (Exception ex)
-        {
-            detail = ex.GetType().Name + ": " + ex.Message.Split('\n')[0];
-            throw;
-        }
-        finally
+        }, cleanup: async () =>
         {
             await bed.Client(client).ResetAsync();
-            bed.Record(new PullMatrixRow("pull", client, locationName, imageName, passed, detail, TimeProvider.System.GetElapsedTime(started)));
-        }
+        });
     }
 }

@@ -104,7 +104,9 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         Tools.Require("docker-registry", "skopeo", "podman", "containerd", "ctr", "dockerd", "docker", "nginx", "s3rver");
-        var archeioPort = LoopbackPorts.Free();
+        // Configured into nginx now, bound by Archeio after the pushes: held meanwhile (see Reserve).
+        using var archeioReservation = LoopbackPorts.Reserve();
+        var archeioPort = archeioReservation.Port;
         var staticRoot = _work.Combine("static");
         Directory.CreateDirectory(Path.Combine(staticRoot, "containers", "images"));
 
@@ -146,6 +148,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
 
         await SeedMirrorsAsync(staticRoot);
         _config = new TempConfig(ArcheioConfig());
+        archeioReservation.Dispose();
         Archeio = await ServerProcess.StartAsync(archeioPort, new Dictionary<string, string>
         {
             ["ARCHEIO_CONFIG"] = _config.Path,
@@ -212,6 +215,37 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
             .Select(e => e.GetProperty("State").Clone())];
 
     internal void Record(PullMatrixRow row) => _rows.Enqueue(row);
+
+    /// <summary>
+    /// Runs one cell of a table (<paramref name="test"/> returns its detail) and records its row, passed or failed
+    /// (a failure's detail is the exception's first line, and the exception goes on); <paramref name="cleanup"/> runs
+    /// first either way (e.g. a client's reset).
+    /// </summary>
+    internal async Task RecordAsync(string @case, string client, string location, string image, Func<Task<string>> test, Func<Task>? cleanup = null)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var passed = false;
+        var detail = string.Empty;
+        try
+        {
+            detail = await test();
+            passed = true;
+        }
+        catch (Exception ex)
+        {
+            detail = ex.GetType().Name + ": " + ex.Message.Split('\n')[0];
+            throw;
+        }
+        finally
+        {
+            if (cleanup is not null)
+            {
+                await cleanup();
+            }
+
+            Record(new PullMatrixRow(@case, client, location, image, passed, detail, TimeProvider.System.GetElapsedTime(started)));
+        }
+    }
 
     private async Task SeedMirrorsAsync(string staticRoot)
     {

@@ -46,10 +46,7 @@ public sealed class RestrictedNetworkTests(PullTestBed bed) : IDisposable
         var location = PullTestBed.Restricted;
         var image = bed.Images[imageName];
         var repository = PullTestBed.Repository(imageName);
-        var started = TimeProvider.System.GetTimestamp();
-        var passed = false;
-        var detail = string.Empty;
-        try
+        await bed.RecordAsync("proxy", client, location.Name, imageName, async () =>
         {
             var marks = bed.Mark();
             var archeioMark = bed.MarkArcheio();
@@ -94,21 +91,13 @@ public sealed class RestrictedNetworkTests(PullTestBed bed) : IDisposable
             Assert.DoesNotContain(bed.Nginx.StaticLog.Since(marks[bed.Nginx.StaticLog]), e => e.Method == "GET" && !e.Path.EndsWith(bed.ProbeDigest, StringComparison.Ordinal));
 
             var fromMirror = gets.Count(e => Decision(e) == MirrorDecision);
-            detail = string.Create(
+            return string.Create(
                 CultureInfo.InvariantCulture,
                 $"{backends}; Archeio answered all {registry.Count} registry requests itself (0 redirects): {fromMirror} GETs proxy:mirror:s3, {gets.Count - fromMirror} proxy:upstream:default");
-            passed = true;
-        }
-        catch (Exception ex)
-        {
-            detail = ex.GetType().Name + ": " + ex.Message.Split('\n')[0];
-            throw;
-        }
-        finally
+        }, cleanup: async () =>
         {
             await bed.Client(client).ResetAsync();
-            bed.Record(new PullMatrixRow("proxy", client, location.Name, imageName, passed, detail, TimeProvider.System.GetElapsedTime(started)));
-        }
+        });
     }
 
     /// <summary>
