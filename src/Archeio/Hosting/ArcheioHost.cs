@@ -6,6 +6,7 @@ using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Egress;
 using Archeio.Geo;
+using Archeio.Logging;
 using Archeio.Metrics;
 using Archeio.Proxying;
 using Archeio.Ranges.Loading;
@@ -60,10 +61,14 @@ internal static partial class ArcheioHost
             return await ExplainCommand.RunAsync(commandLine, Environment.GetEnvironmentVariables(), Console.Out, Console.Error);
         }
 
+        // Standard output is the log's from here on: the console logger takes Console.Out at its start (in Build),
+        // so that its lines and the access log's go through one writer that never blocks (Logging/LogOutput.cs).
+        await using var logOutput = new LogOutput(Console.OpenStandardOutput(), TimeProvider.System);
+        Console.SetOut(new LogOutputWriter(logOutput));
         WebApplication app;
         try
         {
-            app = Build(commandLine.ConfigFile, Environment.GetEnvironmentVariables());
+            app = Build(commandLine.ConfigFile, Environment.GetEnvironmentVariables(), logOutput);
             // Resolve the settings and open the databases now, so that every configuration error is reported
             // before anything starts.
             app.Services.GetRequiredService<ArcheioSettings>();
@@ -95,7 +100,11 @@ internal static partial class ArcheioHost
         }
     }
 
-    public static WebApplication Build(string? configFile, System.Collections.IDictionary environment)
+    /// <param name="configFile">The configuration file, or null for the embedded default.</param>
+    /// <param name="environment">The environment variables read as configuration.</param>
+    /// <param name="output">The server's standard output (<see cref="RunAsync"/>); null: a test host's own, over the
+    /// process's standard output, disposed with the host.</param>
+    public static WebApplication Build(string? configFile, System.Collections.IDictionary environment, LogOutput? output = null)
     {
         // The default sources (appsettings*.json, replaced below) would watch the content root for changes, and a
         // file watcher on Linux walks every directory under it at start: 140 ms or more when the working directory
@@ -106,6 +115,15 @@ internal static partial class ArcheioHost
 
         ConfigureLogging(builder.Logging, builder.Configuration.GetSection("Logging"));
         ConfigureServices(builder.Services, builder.Configuration);
+        if (output is null)
+        {
+            builder.Services.AddSingleton(sp => new LogOutput(Console.OpenStandardOutput(), sp.GetRequiredService<TimeProvider>()));
+        }
+        else
+        {
+            builder.Services.AddSingleton(output);
+        }
+
         builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureKestrel(kestrel));
 
         var app = builder.Build();
@@ -131,6 +149,13 @@ internal static partial class ArcheioHost
         services.AddSingleton<RegistryHandler>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyForwarder>();
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<ArcheioSettings>();
+            var enabled = sp.GetRequiredService<ILoggerFactory>().CreateLogger(AccessLog.Category).IsEnabled(LogLevel.Information);
+            var json = FormatterFor(settings.Logging.Format, Console.IsOutputRedirected) == ConsoleFormatterNames.Json;
+            return new AccessLog(sp.GetRequiredService<LogOutput>(), json, enabled, sp.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton<Readiness>();
         services.AddSingleton<OpsEndpoints>();
         EgressEndpoint.AddTo(services);

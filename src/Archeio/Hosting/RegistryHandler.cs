@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Archeio.Configuration;
 using Archeio.Http;
+using Archeio.Logging;
 using Archeio.Metrics;
 using Archeio.Proxying;
 using Archeio.Requests;
@@ -14,13 +15,13 @@ namespace Archeio.Hosting;
 /// writes the decision as a response, then counts the request (<see cref="RequestMetrics"/>) and, for
 /// <c>Logging:AccessSampleRate</c> of them, writes an access-log line. No policy lives here.
 /// </summary>
-internal sealed partial class RegistryHandler(
+internal sealed class RegistryHandler(
     ArcheioSettings settings,
     RequestRouter routing,
     RequestMetrics metrics,
     ProxyForwarder proxies,
-    TimeProvider time,
-    ILogger<RegistryHandler> logger)
+    AccessLog accessLog,
+    TimeProvider time)
 {
     private const string ForwardedForHeader = "X-Forwarded-For";
     private const string RedactedClientIp = "redacted";
@@ -81,13 +82,12 @@ internal sealed partial class RegistryHandler(
         var elapsed = time.GetElapsedTime(started);
         var location = facts.Client.Location;
         metrics.Record(target.Kind, context.Request.Method, context.Response.StatusCode, described, location, facts.Geo?.Continent, elapsed);
-        if (!SampleAccess())
+        if (!accessLog.Enabled || !SampleAccess())
         {
             return;
         }
 
-        LogAccess(
-            logger,
+        accessLog.Write(new AccessEntry(
             context.Request.Method,
             PathOf(rawTarget),
             context.Response.StatusCode,
@@ -96,7 +96,7 @@ internal sealed partial class RegistryHandler(
             location?.Region is { Length: > 0 } region ? region : "-",
             described,
             targetHost,
-            elapsed.TotalMilliseconds);
+            elapsed.TotalMilliseconds));
     }
 
     /// <summary>
@@ -180,9 +180,4 @@ internal sealed partial class RegistryHandler(
         var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
         return query < 0 ? rawTarget : rawTarget[..query];
     }
-
-    [LoggerMessage(EventId = 1, EventName = "Access", Level = LogLevel.Information,
-        Message = "{Method} {Path} {Status} client={ClientIp} cloud={Cloud} region={Region} decision={Decision} target={TargetHost} {DurationMs:F3}ms")]
-    private static partial void LogAccess(
-        ILogger logger, string method, string path, int status, string clientIp, string cloud, string region, string decision, string targetHost, double durationMs);
 }

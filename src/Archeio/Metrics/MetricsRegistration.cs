@@ -28,6 +28,7 @@ internal static class MetricsRegistration
         services.AddSingleton<ReadinessMetrics>();
         services.AddSingleton<UpstreamMetrics>();
         services.AddSingleton<ProxyMetrics>();
+        services.AddSingleton<LogMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ArcheioMeter.Name, RuntimeMeterName)
             .AddView(instrument => new MetricStreamConfiguration { CardinalityLimit = CardinalityLimitFor(instrument.Meter.Name, instrument.Name) })
@@ -70,5 +71,6 @@ internal static class MetricsRegistration
         services.GetRequiredService<RangeMetrics>();
         services.GetRequiredService<ReadinessMetrics>();
         services.GetRequiredService<UpstreamMetrics>();
+        services.GetRequiredService<LogMetrics>();
     }
 }

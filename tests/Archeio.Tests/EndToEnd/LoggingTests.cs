@@ -62,6 +62,19 @@ public sealed class LoggingTests
         Assert.Contains(output.Lines, line => line.Contains("\"ClientIp\":\"" + ClientIp + "\"", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Every_line_reaches_standard_output_whole_and_before_the_process_exits()
+    {
+        var output = await RunAsync([], requests: 300);
+
+        // One writer for the access log and the other entries: each line whole, none lost at exit, none dropped.
+        Assert.All(output.Lines, line => Assert.True(IsJson(line), line));
+        Assert.Equal(300, output.Lines.Count(line => JsonDocument.Parse(line).RootElement.GetProperty("EventId").GetInt32() == 1));
+        // The host's entry of the shutdown, written after SIGTERM, is there: the writer emptied its queue at exit.
+        Assert.Contains(output.Lines, line => line.Contains("\"Message\":\"Application is shutting down...\"", StringComparison.Ordinal));
+        Assert.Equal(0, output.Metrics.Value("archeio_log_lines_dropped_total"));
+    }
+
     private static bool IsJson(string line)
     {
         try

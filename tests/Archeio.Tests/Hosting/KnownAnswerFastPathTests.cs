@@ -31,8 +31,13 @@ public sealed class KnownAnswerFastPathTests : IDisposable
 
     private readonly MeterRecorder _recorder = new();
     private readonly CountingTimeProvider _time = new();
+    private readonly Archeio.Logging.LogOutput _output = new(Stream.Null, TimeProvider.System);
 
-    public void Dispose() => _recorder.Dispose();
+    public void Dispose()
+    {
+        _recorder.Dispose();
+        _output.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 
     [Fact]
     public async Task A_known_holder_answers_without_a_budget_or_a_check()
@@ -101,7 +106,8 @@ public sealed class KnownAnswerFastPathTests : IDisposable
         var settings = Settings();
         using var geo = NoGeo();
         var handler = new RegistryHandler(
-            settings, Routing(settings, geo, blobs, _time), new Archeio.Metrics.RequestMetrics(_recorder.Meter), ProxyForwarders.For(settings), _time, NullLogger<RegistryHandler>.Instance);
+            settings, Routing(settings, geo, blobs, _time), new Archeio.Metrics.RequestMetrics(_recorder.Meter), ProxyForwarders.For(settings),
+            new Archeio.Logging.AccessLog(_output, json: true, enabled: true, _time), _time);
         var context = new DefaultHttpContext();
         context.Request.Method = "GET";
         context.Features.Get<IHttpRequestFeature>()!.RawTarget = "/v2/pause/blobs/" + Digest;

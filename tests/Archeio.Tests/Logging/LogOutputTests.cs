@@ -1,0 +1,171 @@
+using System.Text;
+using Archeio.Logging;
+using Archeio.TestBed;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Archeio.Tests.Logging;
+
+public sealed class LogOutputTests
+{
+    [Fact]
+    public async Task Lines_from_many_threads_come_out_whole_and_each_once()
+    {
+        var sink = new MemoryStream();
+        var output = new LogOutput(sink, TimeProvider.System, capacity: 100_000);
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(writer => Task.Run(() =>
+        {
+            for (var i = 0; i < 5_000; i++)
+            {
+                output.Write(Encoding.UTF8.GetBytes($"writer {writer} line {i} {new string('x', i % 300)}\n"));
+            }
+        })));
+        await output.DisposeAsync();
+
+        var lines = Encoding.UTF8.GetString(sink.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(20_000, lines.Length);
+        Assert.Equal(20_000, lines.Distinct().Count());
+        Assert.All(lines, line => Assert.Matches(@"^writer \d line \d+ x*$", line));
+        Assert.Equal(0, output.Dropped);
+    }
+
+    [Fact]
+    public async Task A_full_queue_drops_and_counts_without_blocking_and_the_writer_reports_the_drops()
+    {
+        var sink = new StalledStream();
+        var time = new FakeTimeProvider();
+        var output = new LogOutput(sink, time, capacity: 4, flushInterval: TimeSpan.Zero);
+        output.ReportDropsAs(dropped => Encoding.UTF8.GetBytes($"dropped {dropped}\n"));
+
+        output.Write("first\n"u8);
+        await sink.WriteStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        // The writer is stuck in the first write: four lines fill the queue, ten more are dropped, none waits.
+        var writes = Task.Run(() =>
+        {
+            for (var i = 0; i < 14; i++)
+            {
+                output.Write(Encoding.UTF8.GetBytes($"line {i}\n"));
+            }
+        });
+        await writes.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(10, output.Dropped);
+
+        sink.Release.SetResult();
+        await output.DisposeAsync();
+
+        Assert.Equal(["first", "line 0", "line 1", "line 2", "line 3", "dropped 10"], sink.Lines);
+    }
+
+    [Fact]
+    public async Task Drops_are_reported_at_most_once_per_interval_and_then_with_their_count_since_the_last_report()
+    {
+        var sink = new StalledStream();
+        var time = new FakeTimeProvider();
+        var output = new LogOutput(sink, time, capacity: 1, flushInterval: TimeSpan.Zero);
+        output.ReportDropsAs(dropped => Encoding.UTF8.GetBytes($"dropped {dropped}\n"));
+
+        await DropTwoAsync(sink, output, "a");
+        sink.Release.SetResult();
+        await Eventually.TrueAsync(() => sink.Lines.Contains("dropped 2"), "the first report");
+
+        // Within the interval: counted, not reported, even though lines go on being written.
+        sink.Stall();
+        await DropTwoAsync(sink, output, "b");
+        sink.Release.SetResult();
+        await Eventually.TrueAsync(() => sink.Lines.Contains("b1"), "the line after the second drops");
+        Assert.DoesNotContain("dropped 4", sink.Lines);
+        Assert.Equal(1, sink.Lines.Count(l => l.StartsWith("dropped", StringComparison.Ordinal)));
+
+        time.Advance(LogOutput.WarnEvery);
+        output.Write("c\n"u8);
+        await Eventually.TrueAsync(() => sink.Lines.Contains("dropped 2") && sink.Lines[^1] == "dropped 2" && sink.Lines.Contains("c"), "the second report, of the two since the first");
+        await output.DisposeAsync();
+        Assert.Equal(4, output.Dropped);
+    }
+
+    /// <summary>One line the stalled writer holds, one in the queue, two dropped.</summary>
+    private static async Task DropTwoAsync(StalledStream sink, LogOutput output, string name)
+    {
+        output.Write(Encoding.UTF8.GetBytes(name + "0\n"));
+        await sink.WriteStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        output.Write(Encoding.UTF8.GetBytes(name + "1\n"));
+        output.Write(Encoding.UTF8.GetBytes(name + "2\n"));
+        output.Write(Encoding.UTF8.GetBytes(name + "3\n"));
+    }
+
+    [Fact]
+    public async Task The_console_writer_queues_each_string_as_one_unit()
+    {
+        var sink = new MemoryStream();
+        var output = new LogOutput(sink, TimeProvider.System);
+        using var writer = new LogOutputWriter(output);
+
+        writer.Write("one entry\nspanning two lines\n");
+        writer.WriteLine("héllo");
+        await output.DisposeAsync();
+
+        Assert.Equal("one entry\nspanning two lines\nhéllo" + Environment.NewLine, Encoding.UTF8.GetString(sink.ToArray()));
+    }
+
+    /// <summary>An output whose writes wait for <see cref="Release"/> (each time <see cref="Stall"/> re-arms it).</summary>
+    private sealed class StalledStream : Stream
+    {
+        private readonly List<string> _lines = [];
+
+        public TaskCompletionSource WriteStarted { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    return [.. _lines];
+                }
+            }
+        }
+
+        public void Stall()
+        {
+            WriteStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var text = Encoding.UTF8.GetString(buffer.Span);
+            WriteStarted.TrySetResult();
+            await Release.Task;
+            lock (_lines)
+            {
+                _lines.AddRange(text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            }
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override void Flush()
+        {
+        }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
