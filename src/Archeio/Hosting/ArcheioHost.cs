@@ -60,6 +60,11 @@ internal static partial class ArcheioHost
             return await ExplainCommand.RunAsync(commandLine, Environment.GetEnvironmentVariables(), Console.Out, Console.Error);
         }
 
+        if (commandLine.RangesFetch)
+        {
+            return await RangesFetchCommand.RunAsync(commandLine, Environment.GetEnvironmentVariables(), Console.Out, Console.Error, TimeProvider.System);
+        }
+
         WebApplication app;
         try
         {
