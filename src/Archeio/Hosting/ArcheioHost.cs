@@ -61,6 +61,11 @@ internal static partial class ArcheioHost
             return await ExplainCommand.RunAsync(commandLine, Environment.GetEnvironmentVariables(), Console.Out, Console.Error);
         }
 
+        if (commandLine.RangesFetch)
+        {
+            return await RangesFetchCommand.RunAsync(commandLine, Environment.GetEnvironmentVariables(), Console.Out, Console.Error, TimeProvider.System);
+        }
+
         // Standard output is the log's from here on: the console logger takes Console.Out at its start (in Build),
         // so that its lines and the access log's go through one writer that never blocks (Logging/LogOutput.cs).
         await using var logOutput = new LogOutput(Console.OpenStandardOutput(), TimeProvider.System);

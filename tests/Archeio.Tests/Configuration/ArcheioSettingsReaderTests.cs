@@ -92,6 +92,8 @@ public sealed class ArcheioSettingsReaderTests
         { "Archeio:RangesRefresh:Interval", "00:00:30", "Archeio:RangesRefresh:Interval", "one minute" },
         { "Archeio:RangesRefresh:Interval", "8.00:00:00", "Archeio:RangesRefresh:Interval", "duration" },
         { "Archeio:RangesRefresh:CacheDirectory", "/etc/hostname", "Archeio:RangesRefresh:CacheDirectory", "is a file" },
+        { "Archeio:RangesRefresh:BakedDirectory", "/nonexistent/archeio-baked", "Archeio:RangesRefresh:BakedDirectory", "does not exist (it holds what `archeio ranges fetch --out` wrote)" },
+        { "Archeio:RangesRefresh:BakedDirectory", "/etc/hostname", "Archeio:RangesRefresh:BakedDirectory", "is a file" },
         { "Archeio:RangesRefresh:RequireAtStart", "yes", "Archeio:RangesRefresh:RequireAtStart", "true or false" },
         { "Archeio:RangesRefresh:Intervall", "01:00:00", "Archeio:RangesRefresh:Intervall", "unknown setting" },
         { "Archeio:Metrics:Port", "8080", "Archeio:Metrics:Port", "public Port" },

@@ -9,7 +9,8 @@ namespace Archeio.Tests.Deploy;
 /// (<see cref="Root"/>, container path <c>/x</c> at <c>Root/x</c>), <c>WORKDIR</c> and <c>COPY</c> (from the
 /// build context, honouring <c>.dockerignore</c>, or <c>--from</c> an earlier stage replayed into the same
 /// root) are applied, and <c>RUN dotnet …</c> steps run on this machine with their absolute paths mapped
-/// into the root. Other <c>RUN</c> steps (package installs) are skipped: the machine has what they install.
+/// into the root, as do <c>RUN /path …</c> steps (a binary an earlier step built, e.g. <c>archeio ranges fetch</c>),
+/// with the environment given. Other <c>RUN</c> steps (package installs) are skipped: the machine has what they install.
 /// </summary>
 internal sealed class DockerBuildReplay(string context, string root)
 {
@@ -26,7 +27,8 @@ internal sealed class DockerBuildReplay(string context, string root)
         return Path.Combine(Root, absolute.TrimStart('/'));
     }
 
-    public async Task<IReadOnlyList<CommandResult>> RunStageAsync(DockerStage stage, TimeSpan timeoutPerCommand)
+    public async Task<IReadOnlyList<CommandResult>> RunStageAsync(
+        DockerStage stage, TimeSpan timeoutPerCommand, IReadOnlyDictionary<string, string>? environment = null)
     {
         var results = new List<CommandResult>();
         WorkingDirectory = "/";
@@ -44,9 +46,15 @@ internal sealed class DockerBuildReplay(string context, string root)
                 case "RUN" when instruction.Arguments.StartsWith("dotnet ", StringComparison.Ordinal):
                     var words = Dockerfile.Words(instruction.Arguments);
                     var arguments = words.Skip(1).Select(w => w.StartsWith('/') ? Map(w) : w).ToList();
-                    var result = await Commands.RunAsync("dotnet", arguments, timeoutPerCommand, workingDirectory: Map(WorkingDirectory));
+                    var result = await Commands.RunAsync("dotnet", arguments, timeoutPerCommand, environment, Map(WorkingDirectory));
                     Assert.True(result.ExitCode == 0, $"line {instruction.Line}: `{instruction.Arguments}` exited {result.ExitCode}\n{result.StandardOutput}\n{result.StandardError}");
                     results.Add(result);
+                    break;
+                case "RUN" when instruction.Arguments.StartsWith('/'):
+                    var built = Dockerfile.Words(instruction.Arguments).Select(w => w.StartsWith('/') ? Map(w) : w).ToList();
+                    var ran = await Commands.RunAsync(built[0], built.Skip(1), timeoutPerCommand, environment, Map(WorkingDirectory));
+                    Assert.True(ran.ExitCode == 0, $"line {instruction.Line}: `{instruction.Arguments}` exited {ran.ExitCode}\n{ran.StandardOutput}\n{ran.StandardError}");
+                    results.Add(ran);
                     break;
             }
         }

@@ -51,6 +51,12 @@ internal static partial class Dockerfile
         List<DockerInstruction>? current = null;
         foreach (var instruction in instructions)
         {
+            if (current is null && instruction.Keyword == "ARG")
+            {
+                // A global build argument (before the first FROM): read by GlobalArguments.
+                continue;
+            }
+
             if (instruction.Keyword == "FROM")
             {
                 var match = FromPattern().Match(instruction.Arguments);
@@ -66,6 +72,28 @@ internal static partial class Dockerfile
         }
 
         return stages;
+    }
+
+    /// <summary>The build arguments declared before the first <c>FROM</c>, with their defaults (usable in <c>FROM</c> lines).</summary>
+    public static IReadOnlyDictionary<string, string?> GlobalArguments(string text)
+    {
+        var arguments = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var line in text.ReplaceLineEndings("\n").Split('\n').Select(l => l.Trim()))
+        {
+            if (line.StartsWith("FROM ", StringComparison.OrdinalIgnoreCase))
+            {
+                break;
+            }
+
+            if (line.StartsWith("ARG ", StringComparison.OrdinalIgnoreCase))
+            {
+                var declaration = line[4..].Trim();
+                var equals = declaration.IndexOf('=', StringComparison.Ordinal);
+                arguments[equals < 0 ? declaration : declaration[..equals]] = equals < 0 ? null : declaration[(equals + 1)..];
+            }
+        }
+
+        return arguments;
     }
 
     /// <summary>Words of a shell-form command (this Dockerfile's <c>dotnet</c> steps use no quoting or shell syntax).</summary>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Archeio.TestBed;
-using Archeio.Tests.Ranges;
+using Archeio.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Archeio.Tests.Deploy;
@@ -10,11 +10,17 @@ namespace Archeio.Tests.Deploy;
 /// <summary>
 /// The repository's Dockerfile. No container engine runs here, so the image's build is replayed: the build
 /// stage's COPY steps (honouring .dockerignore) into a temporary root, its <c>dotnet</c> steps (the NativeAOT
-/// publish) on this machine, then the runtime stage's COPY and ENTRYPOINT, and the binary must serve.
+/// publish) on this machine, the baked-ranges stage's <c>ranges fetch</c> (against the providers' files on
+/// loopback), then the runtime stage's COPY, ENV and ENTRYPOINT, and the binary must serve, with the baked ranges
+/// and the providers out of reach.
 /// </summary>
 public sealed class DockerfileTests(ITestOutputHelper output)
 {
-    private static readonly Lazy<IReadOnlyList<DockerStage>> Stages = new(() => Dockerfile.Parse(File.ReadAllText(Path.Combine(Tools.RepositoryRoot, "Dockerfile"))));
+    private static readonly Lazy<string> Text = new(() => File.ReadAllText(Path.Combine(Tools.RepositoryRoot, "Dockerfile")));
+
+    private static readonly Lazy<IReadOnlyList<DockerStage>> Stages = new(() => Dockerfile.Parse(Text.Value));
+
+    private const string BlobDigest = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
 
     /// <summary>The runtime stage is the last: what <c>docker build .</c> produces.</summary>
     private static DockerStage Runtime => Stages.Value[^1];
@@ -76,6 +82,29 @@ public sealed class DockerfileTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_runtime_bakes_the_ranges_fetched_at_build_time_unless_the_build_arg_skips_them()
+    {
+        var arguments = Dockerfile.GlobalArguments(Text.Value);
+        Assert.Equal("fetch", arguments["BAKED_RANGES"]);
+        var ranges = Stage("ranges");
+        Assert.Equal("ranges-${BAKED_RANGES}", ranges.Image);
+        Assert.Empty(ranges.Instructions);
+
+        // Each value of the build argument names a stage that leaves /ranges: fetched, or empty (offline builds).
+        var fetch = Stage("ranges-fetch");
+        Assert.Equal("build", fetch.Image);
+        Assert.Equal(["/out/Archeio", "ranges", "fetch", "--out", "/ranges"], Dockerfile.Words(Assert.Single(fetch.All("RUN"))));
+        var skip = Stage("ranges-skip");
+        Assert.Equal("build", skip.Image);
+        Assert.Equal("mkdir -p /ranges", Assert.Single(skip.All("RUN")));
+        Assert.Contains("--build-arg BAKED_RANGES=skip", Text.Value, StringComparison.Ordinal);
+
+        var copied = Dockerfile.Words(Assert.Single(Runtime.All("COPY"), c => c.StartsWith("--from=ranges ", StringComparison.Ordinal)));
+        Assert.Equal(["--from=ranges", "/ranges/", "/app/ranges/"], copied);
+        Assert.Equal("Archeio__RangesRefresh__BakedDirectory=/app/ranges", Assert.Single(Runtime.All("ENV")));
+    }
+
+    [Fact]
     public void Dockerignore_keeps_build_outputs_and_the_repository_history_out_of_the_context()
     {
         var replay = new DockerBuildReplay(Tools.RepositoryRoot, Path.GetTempPath());
@@ -97,6 +126,16 @@ public sealed class DockerfileTests(ITestOutputHelper output)
         var started = Stopwatch.GetTimestamp();
         await replay.RunStageAsync(Stage("build"), TimeSpan.FromMinutes(9));
         var publishTime = Stopwatch.GetElapsedTime(started);
+        // The baked-ranges stage, with the embedded profile's range URLs pointed at the providers' files on loopback.
+        Dictionary<string, string> ranges;
+        await using (var providers = await LoopbackProviders.StartAsync())
+        {
+            ranges = providers.Environment();
+            var fetched = Assert.Single(await replay.RunStageAsync(Stage("ranges-fetch"), TimeSpan.FromMinutes(1), ranges));
+            output.WriteLine(fetched.StandardOutput);
+        }
+
+        // From here on the providers' port is closed: the same URLs refuse connections, as providers out of reach do.
         await replay.RunStageAsync(Runtime, TimeSpan.FromMinutes(1));
 
         var entrypoint = Dockerfile.ExecForm(Assert.Single(Runtime.All("ENTRYPOINT")));
@@ -123,9 +162,22 @@ public sealed class DockerfileTests(ITestOutputHelper output)
             info.Environment.Remove(name);
         }
 
+        // The image's ENV (container paths mapped into the root), then the test's: ports, the same range URLs, and the
+        // AWS client's mirror on loopback (the profile's S3 bucket is not reachable from here).
+        foreach (var (name, value) in Runtime.All("ENV").Select(e => e.Split('=', 2)).Select(p => (p[0], p[1])))
+        {
+            info.Environment[name] = value.StartsWith('/') ? replay.Map(value) : value;
+        }
+
+        await using var mirror = await LoopbackMirror.StartAsync();
+        mirror.Add(BlobDigest);
         info.Environment["PORT"] = ports[0].ToString(CultureInfo.InvariantCulture);
         info.Environment["Archeio__Metrics__Port"] = ports[1].ToString(CultureInfo.InvariantCulture);
-        info.Environment["ARCHEIO_RANGES_DIR"] = SharedData.CloudRangesDirectory;
+        info.Environment[$"Archeio__Mirrors__{LoopbackProviders.EmbeddedMirrorIndex(LoopbackProviders.AwsClientMirror)}__BlobUrl"] = mirror.BlobUrlTemplate;
+        foreach (var (name, value) in ranges)
+        {
+            info.Environment[name] = value;
+        }
 
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -139,6 +191,13 @@ public sealed class DockerfileTests(ITestOutputHelper output)
             using var manifest = await http.GetAsync(new Uri("/v2/pause/manifests/3.10", UriKind.Relative));
             Assert.Equal(HttpStatusCode.TemporaryRedirect, manifest.StatusCode);
             Assert.Equal("https://us-central1-docker.pkg.dev/v2/k8s-artifacts-prod/images/pause/manifests/3.10", manifest.Headers.Location?.ToString());
+
+            // The first blob request of an AWS client: its cloud and region come from the baked ranges alone.
+            using var blob = new HttpRequestMessage(HttpMethod.Get, new Uri("/v2/pause/blobs/" + BlobDigest, UriKind.Relative));
+            blob.Headers.Add("X-Forwarded-For", LoopbackProviders.AwsClient + ", 130.211.0.1");
+            using var redirect = await http.SendAsync(blob);
+            Assert.Equal(HttpStatusCode.TemporaryRedirect, redirect.StatusCode);
+            Assert.Equal(mirror.BaseUrl + "/containers/images/" + BlobDigest, redirect.Headers.Location?.ToString());
         }
         finally
         {

@@ -21,6 +21,15 @@ public sealed class CommandLineTests
     [InlineData("explain|1.2.3.4|/p|/q", null, false, true)]
     [InlineData("explain|1.2.3.4|--bogus", null, false, true)]
     [InlineData("--check", null, false, true)]
+    [InlineData("ranges|fetch|--out|/tmp/r", null, false, false)]
+    [InlineData("ranges|fetch|--out=/tmp/r|--config|c.json", "c.json", false, false)]
+    [InlineData("ranges|fetch", null, false, true)]
+    [InlineData("ranges|fetch|--out", null, false, true)]
+    [InlineData("ranges|fetch|--out|/tmp/r|--check", null, false, true)]
+    [InlineData("ranges", null, false, true)]
+    [InlineData("ranges|list", null, false, true)]
+    [InlineData("ranges|--help", null, true, false)]
+    [InlineData("--out|/tmp/r", null, false, true)]
     public void Parses(string args, string? config, bool help, bool error)
     {
         var parsed = CommandLine.Parse(args.Length == 0 ? [] : args.Split('|'));
@@ -39,5 +48,16 @@ public sealed class CommandLineTests
         Assert.Equal("35.180.1.1", parsed.ExplainAddress);
         Assert.Equal("/v2/a/blobs/sha256:x", parsed.ExplainPath);
         Assert.True(parsed.Check);
+    }
+
+    [Fact]
+    public void Ranges_fetch_takes_the_output_directory()
+    {
+        var parsed = CommandLine.Parse(["ranges", "fetch", "--out", "/build/ranges"]);
+
+        Assert.True(parsed.RangesFetch);
+        Assert.False(parsed.Explain);
+        Assert.Equal("/build/ranges", parsed.OutDirectory);
+        Assert.Contains("ranges fetch --out <dir>", CommandLine.Usage, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,6 @@
 namespace Archeio.Ranges.Loading;
 
-/// <summary>The log events of <see cref="RangeLoadingService"/> (ids 10–20; tests and operators' alerts match on them).</summary>
+/// <summary>The log events of <see cref="RangeLoadingService"/> (ids 10–20, 26–27; tests and operators' alerts match on them).</summary>
 internal sealed partial class RangeLoadingService
 {
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Loaded {Count} prefixes for {Cloud} from {Source}")]
@@ -35,4 +35,10 @@ internal sealed partial class RangeLoadingService
 
     [LoggerMessage(EventId = 19, Level = LogLevel.Error, Message = "A range refresh failed unexpectedly; the current table is kept and the next refresh runs as planned")]
     private static partial void LogRefreshCrashed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Loaded {Count} prefixes for {Cloud} from the baked copy {Path} (fetched {FetchedAt:u}); checking {Source} for a newer one")]
+    private static partial void LogBakedLoaded(ILogger logger, string cloud, int count, string path, DateTimeOffset fetchedAt, string source);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "The baked range directory {Directory} has no copy of the {Cloud} ranges from {Source} (baked for other range sources?); that cloud waits for the fetch")]
+    private static partial void LogBakedMissing(ILogger logger, string cloud, string source, string directory);
 }

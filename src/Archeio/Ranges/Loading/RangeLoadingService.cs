@@ -12,8 +12,9 @@ namespace Archeio.Ranges.Loading;
 /// </summary>
 /// <remarks>
 /// <para>
-/// At start, URL sources with a copy in <c>RangesRefresh:CacheDirectory</c> start from it (and are
-/// fetched, conditionally, right after start); files and URL sources without a copy are read or
+/// At start, URL sources with a copy in <c>RangesRefresh:CacheDirectory</c> or <c>RangesRefresh:BakedDirectory</c>
+/// start from it, the one fetched last (and are fetched, conditionally, right after start, so a stale baked copy is
+/// replaced by the first successful fetch); files and URL sources without a copy are read or
 /// fetched before start-up completes. A file that cannot be read or parsed at start is a configuration
 /// error and stops start-up; a URL that cannot be fetched (no network, provider down) is logged and its
 /// cloud stays unknown, so that a provider outage never keeps the service down.
@@ -76,10 +77,13 @@ internal sealed partial class RangeLoadingService : BackgroundService
         services.AddHostedService(sp => sp.GetRequiredService<RangeLoadingService>());
         services.AddHttpClient(HttpClientName)
             // Provider files are large JSON (Azure's is several MB): worth compressing when offered.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.All, UseCookies = false })
+            .ConfigurePrimaryHttpMessageHandler(CreateHandler)
             // FetchTimeout bounds each fetch, body included, on the injected clock.
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>The handler of the range fetches, shared with <c>archeio ranges fetch</c> so that it fetches as the server does.</summary>
+    internal static SocketsHttpHandler CreateHandler() => new() { AutomaticDecompression = DecompressionMethods.All, UseCookies = false };
 
     /// <summary>
     /// Starts the start-up load now, on the thread pool, rather than when the host starts the service: ArcheioHost
@@ -101,9 +105,11 @@ internal sealed partial class RangeLoadingService : BackgroundService
     private async Task LoadAtStartAsync(CancellationToken cancellationToken)
     {
         _cache = OpenCache();
-        if (_cache is { } cache)
+        // Read only: the copies `archeio ranges fetch` baked into the image (RangesRefreshSettings.BakedDirectory).
+        var baked = _refresh.BakedDirectory is { } bakedDirectory ? new RangeCache(bakedDirectory) : null;
+        if (_cache is not null || baked is not null)
         {
-            await Task.WhenAll(_states.Where(s => s.Settings.IsUrl).Select(s => Task.Run(() => LoadCachedAsync(cache, s, cancellationToken), cancellationToken)));
+            await Task.WhenAll(_states.Where(s => s.Settings.IsUrl).Select(s => Task.Run(() => LoadCachedAsync(_cache, baked, s, cancellationToken), cancellationToken)));
         }
 
         await _refreshing.WaitAsync(cancellationToken);
@@ -324,27 +330,72 @@ internal sealed partial class RangeLoadingService : BackgroundService
         }
     }
 
-    /// <summary>Starts a URL source from its cached copy; a missing or corrupt copy is no error (the source is fetched).</summary>
-    private async Task LoadCachedAsync(RangeCache cache, RangeSourceState state, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a URL source from its copy in the cache or the baked directory, whichever was fetched last (the cache on a
+    /// tie: it is what this deployment fetched itself); a missing or corrupt copy is no error (the source is fetched).
+    /// </summary>
+    private async Task LoadCachedAsync(RangeCache? cache, RangeCache? baked, RangeSourceState state, CancellationToken cancellationToken)
     {
         var source = state.Settings;
+        var fromCache = cache is null ? null : await ReadCopyAsync(cache, source, cancellationToken);
+        var fromBaked = baked is null ? null : await ReadCopyAsync(baked, source, cancellationToken);
+        if (baked is not null && fromBaked is null)
+        {
+            // Usually an image baked for other range URLs than this configuration's: the start depends on the provider.
+            LogBakedMissing(_logger, source.Cloud, source.Source, baked.Directory);
+        }
+
+        RangeCache copies;
+        (byte[] Body, RangeCacheEntry Entry) copy;
+        if (fromBaked is { } b && (fromCache is not { } c || b.Entry.FetchedAt > c.Entry.FetchedAt))
+        {
+            (copies, copy) = (baked!, b);
+        }
+        else if (fromCache is { } kept)
+        {
+            (copies, copy) = (cache!, kept);
+        }
+        else
+        {
+            return;
+        }
+
         try
         {
-            if (await cache.ReadAsync(source, cancellationToken) is not { } cached)
+            // A baked directory holds its snapshots (ranges fetch writes them); it is never written to, so a missing
+            // one costs a parse and a warning (event 18) on every start until the image is rebuilt.
+            var (prefixes, snapshot) = await RangeSourceReader.ParseAsync(source, copy.Body, copy.Body.Length, copies, cancellationToken);
+            state.Source.Seed(new RangeData(prefixes, snapshot), new HttpValidators(copy.Entry.ETag, copy.Entry.LastModified), copy.Entry.DataTime);
+            state.FromCache = true;
+            state.Status = state.Status with { Prefixes = prefixes.Count, HasData = true, DataTime = copy.Entry.DataTime };
+            if (copies == baked)
             {
-                return;
+                LogBakedLoaded(_logger, source.Cloud, prefixes.Count, copies.BodyPath(source), copy.Entry.FetchedAt, source.Source);
+            }
+            else
+            {
+                LogCacheLoaded(_logger, source.Cloud, prefixes.Count, copies.BodyPath(source), copy.Entry.FetchedAt, source.Source);
             }
 
-            var (prefixes, snapshot) = await RangeSourceReader.ParseAsync(source, cached.Body, cached.Body.Length, cache, cancellationToken);
-            state.Source.Seed(new RangeData(prefixes, snapshot), new HttpValidators(cached.Entry.ETag, cached.Entry.LastModified), cached.Entry.DataTime);
-            state.FromCache = true;
-            state.Status = state.Status with { Prefixes = prefixes.Count, HasData = true, DataTime = cached.Entry.DataTime };
-            LogCacheLoaded(_logger, source.Cloud, prefixes.Count, cache.BodyPath(source), cached.Entry.FetchedAt, source.Source);
-            LogSnapshotUse(source, snapshot);
+            LogSnapshotUse(source, snapshot, copies);
         }
         catch (Exception e) when (e is InvalidDataException || RefreshedSource<RangeData>.IsSourceFailure(e))
         {
-            LogCacheIgnored(_logger, source.Cloud, cache.BodyPath(source), RefreshedSource<RangeData>.Describe(e));
+            LogCacheIgnored(_logger, source.Cloud, copies.BodyPath(source), RefreshedSource<RangeData>.Describe(e));
+        }
+    }
+
+    /// <summary>A source's copy in <paramref name="copies"/>; null when there is none or it cannot be read (logged).</summary>
+    private async Task<(byte[] Body, RangeCacheEntry Entry)?> ReadCopyAsync(RangeCache copies, RangeSourceSettings source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await copies.ReadAsync(source, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException || RefreshedSource<RangeData>.IsSourceFailure(e))
+        {
+            LogCacheIgnored(_logger, source.Cloud, copies.BodyPath(source), RefreshedSource<RangeData>.Describe(e));
+            return null;
         }
     }
 
@@ -360,15 +411,16 @@ internal sealed partial class RangeLoadingService : BackgroundService
         }
     }
 
-    private void LogSnapshotUse(RangeSourceSettings source, RangeSnapshotUse use)
+    /// <summary>What became of a snapshot in <paramref name="snapshots"/> (the cache when not given).</summary>
+    private void LogSnapshotUse(RangeSourceSettings source, RangeSnapshotUse use, RangeCache? snapshots = null)
     {
         if (use == RangeSnapshotUse.Read)
         {
-            LogSnapshotRead(_logger, source.Cloud, _cache!.SnapshotPath(source));
+            LogSnapshotRead(_logger, source.Cloud, (snapshots ?? _cache!).SnapshotPath(source));
         }
         else if (use == RangeSnapshotUse.WriteFailed)
         {
-            LogCacheWriteFailed(_logger, _cache!.SnapshotPath(source), "the snapshot could not be written");
+            LogCacheWriteFailed(_logger, (snapshots ?? _cache!).SnapshotPath(source), "the snapshot could not be written");
         }
     }
 }

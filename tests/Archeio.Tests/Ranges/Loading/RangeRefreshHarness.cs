@@ -22,7 +22,7 @@ internal sealed class RangeRefreshHarness : IAsyncDisposable
     private readonly ServiceProvider _services;
     private bool _started;
 
-    private RangeRefreshHarness(ImmutableArray<RangeSourceSettings> sources, string? cacheDirectory, bool requireAtStart, FakeTimeProvider? time)
+    private RangeRefreshHarness(ImmutableArray<RangeSourceSettings> sources, string? cacheDirectory, bool requireAtStart, FakeTimeProvider? time, string? bakedDirectory)
     {
         var services = new ServiceCollection();
         RangeLoadingService.AddTo(services);
@@ -31,7 +31,7 @@ internal sealed class RangeRefreshHarness : IAsyncDisposable
         var settings = TestSettings.Create() with
         {
             Ranges = sources,
-            RangesRefresh = new RangesRefreshSettings(FetchTimeout, Interval, cacheDirectory, requireAtStart),
+            RangesRefresh = new RangesRefreshSettings(FetchTimeout, Interval, cacheDirectory, requireAtStart, bakedDirectory),
         };
         Status = new RangeStatus(settings);
         Service = new RangeLoadingService(settings, Holder, Status, _services.GetRequiredService<IHttpClientFactory>(), Time, Log);
@@ -48,8 +48,9 @@ internal sealed class RangeRefreshHarness : IAsyncDisposable
     public RangeLoadingService Service { get; }
 
     public static RangeRefreshHarness Create(
-        ImmutableArray<RangeSourceSettings> sources, string? cacheDirectory = null, bool requireAtStart = false, FakeTimeProvider? time = null)
-        => new(sources, cacheDirectory, requireAtStart, time);
+        ImmutableArray<RangeSourceSettings> sources, string? cacheDirectory = null, bool requireAtStart = false, FakeTimeProvider? time = null,
+        string? bakedDirectory = null)
+        => new(sources, cacheDirectory, requireAtStart, time, bakedDirectory);
 
     public static RangeSourceSettings Aws(string source, string cloud = "AWS") => new(cloud, RangeFormat.Aws, source);
 
