@@ -121,7 +121,8 @@ for n in runs:
     for k in kinds:
         r = by[(n, k)]
         cells.append(f"{float(r[4]):.1f} ({r[3]}{', ' + r[5] + ' wrong' if r[5] != '0' else ''})")
-    print(f"| {n} | " + " | ".join(cells) + f" | {by[(n, 'Archeio-default')][6]} |")
+    t = by[(n, "Archeio-default")][6]
+    print(f"| {n} | " + " | ".join(cells) + f" | {float(t):.1f} |" if t else " | |")
 def col(k, i): return [float(r[i]) for r in rows if r[1] == k and r[i] != ""]
 med = {k: statistics.median(col(k, 4)) for k in kinds}
 print()
