@@ -127,7 +127,8 @@ if [[ "$MODE" == distinct ]]; then
 else
     cache_note="one digest: one cache entry per mirror asked, a documented size of about 0 MiB (60.2 bytes per entry)"
 fi
-original_line="not measured (ORIGINAL=0$([[ $CLIENT == aws ]] && echo ', CLIENT=aws'))"
+original_line="not measured (ORIGINAL=0)"
+[[ $CLIENT == aws ]] && original_line="not measured (CLIENT=aws: its AWS clients HEAD production S3 buckets)"
 [[ "$ORIGINAL" == 1 ]] && original_line="\`$ORIGINAL_BIN\` (sha256 $(sha256sum "$ORIGINAL_BIN" | cut -c1-12)), environment: PORT, UPSTREAM_REGISTRY_ENDPOINT=https://upstream.example, UPSTREAM_REGISTRY_PATH=images, DEFAULT_AWS_BASE_URL=http://127.0.0.1:<mirror>/default"
 
 report=$(results_file memory)
