@@ -87,7 +87,13 @@ script_args=()
 LOCATIONS=""
 load() {
     local name=$1 pid=$2 port=$3 before after hwm out sampler answer
-    answer=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H "X-Forwarded-For: $XFF" "http://127.0.0.1:$port$BLOB_PATH")
+    if ! kill -0 "$pid" 2>/dev/null; then
+        log "$name (pid $pid) is not running; skipped. Its log:"; tail -n 20 "$WORK"/*.log >&2
+        LOCATIONS+="| $name | (not running: skipped) |"$'\n'
+        return 0
+    fi
+    answer=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H "X-Forwarded-For: $XFF" "http://127.0.0.1:$port$BLOB_PATH") \
+        || log "$name: the warm-up request on port $port failed (curl: $answer)"
     LOCATIONS+="| $name | \`$answer\` |"$'\n'
     sleep 1
     before=$(rss_kib "$pid")
