@@ -1,6 +1,6 @@
 # Shared by bench/http.sh, bench/coldstart.sh and bench/memory.sh (sourced, not run).
 # Builds the NativeAOT binaries of Archeio and of the Minimal307 baseline, writes a benchmark
-# configuration, starts the processes on loopback and stops them again on exit.
+# configuration, starts the processes on loopback (and the original Go service, the peer) and stops them again on exit.
 
 set -euo pipefail
 
@@ -12,6 +12,10 @@ BENCH_SKIP_BUILD="${BENCH_SKIP_BUILD:-0}"
 RANGES_DIR="$(cd "${ARCHEIO_RANGES_DIR:-$REPO/../shared/data/cloud-ranges}" && pwd)"
 ARCHEIO_BIN="$BENCH_OUT/archeio/Archeio"
 MINIMAL_BIN="$BENCH_OUT/minimal307/Minimal307"
+# The original Go service (kubernetes/registry.k8s.io cmd/archeio), a prebuilt binary outside the repository
+# (../shared/peers/archeio-go/README.md). ORIGINAL=0 leaves it out of http.sh, coldstart.sh and memory.sh.
+ORIGINAL="${ORIGINAL:-1}"
+ORIGINAL_BIN="${ORIGINAL_BIN:-$REPO/../shared/peers/archeio-go/archeio}"
 # One fixed blob: every measured request hits the blob cache ("cached present").
 DIGEST="sha256:$(printf 'a%.0s' {1..64})"
 BLOB_PATH="/v2/pause/blobs/$DIGEST"
@@ -74,10 +78,20 @@ wait_port() {
     log "nothing listens on port $1"; exit 1
 }
 
-# write_config FILE MIRROR_PORT METRICS_PORT: two mirrors on the Minimal307 mirror (AWS clients, everyone else).
-# The range cache directory keeps each source's parsed snapshot (RangeSnapshot): the first start of a run
-# parses the JSON and writes them, every later start reads them (as a restarted replica does).
+require_original() {
+    [[ "$ORIGINAL" == 1 ]] || return 0
+    [[ -x "$ORIGINAL_BIN" ]] || { log "the original's binary is missing: $ORIGINAL_BIN (set ORIGINAL_BIN, or ORIGINAL=0 to leave it out)"; exit 2; }
+    ORIGINAL_BIN="$(cd "$(dirname "$ORIGINAL_BIN")" && pwd)/$(basename "$ORIGINAL_BIN")"
+}
+
+# write_config FILE MIRROR_PORT METRICS_PORT [ACCESS_LOG]: two mirrors on the Minimal307 mirror (AWS clients,
+# everyone else). ACCESS_LOG 0 (default): Logging:AccessSampleRate 0, the stripped configuration; 1: the logging
+# settings left at their defaults (an access-log line per request). The range cache directory keeps each source's
+# parsed snapshot (RangeSnapshot): the first start of a run parses the JSON and writes them, every later start
+# reads them (as a restarted replica does).
 write_config() {
+    local logging='"Logging": { "AccessSampleRate": 0 },'
+    [[ "${4:-0}" == 1 ]] && logging=''
     cat >"$1" <<JSON
 { "Archeio": {
     "InfoUrl": "https://info.example/", "PrivacyUrl": "https://info.example/privacy",
@@ -93,18 +107,30 @@ write_config() {
     "RangesDirectory": "$RANGES_DIR",
     "RangesRefresh": { "CacheDirectory": "$WORK/range-cache" },
     "ClientIp": { "ForwardedForSkip": 1 },
-    "Logging": { "AccessSampleRate": 0 },
+    $logging
     "Metrics": { "Port": $3 } } }
 JSON
 }
 
 # prepare_archeio: starts the mirror (a Minimal307 answering 200), picks free ports for Archeio and its operations
-# port, and writes $WORK/archeio.json. Sets mirror_port, archeio_port and metrics_port.
+# port, and writes $WORK/archeio.json (access log off). Sets mirror_port, archeio_port and metrics_port.
+# Also picks archeio_default_port and metrics_default_port and writes $WORK/archeio-default.json: the same with
+# the logging settings at their defaults (access log on), for the "Archeio, default configuration" column.
 prepare_archeio() {
     mirror_port=$(free_port); start_minimal "$mirror_port" 200 "$WORK/mirror.log"
-    archeio_port=$(free_port); metrics_port=$(free_port)
-    while [[ "$metrics_port" == "$archeio_port" ]]; do metrics_port=$(free_port); done
+    PORTS_TAKEN=" $mirror_port "
+    pick_port archeio_port; pick_port metrics_port; pick_port archeio_default_port; pick_port metrics_default_port
     write_config "$WORK/archeio.json" "$mirror_port" "$metrics_port"
+    write_config "$WORK/archeio-default.json" "$mirror_port" "$metrics_default_port" 1
+}
+
+# pick_port VAR: sets VAR to a free port not yet in $PORTS_TAKEN (and adds it there).
+PORTS_TAKEN=" "
+pick_port() {
+    local p; p=$(free_port)
+    while [[ "$PORTS_TAKEN" == *" $p "* ]]; do p=$(free_port); done
+    PORTS_TAKEN+="$p "
+    printf -v "$1" '%s' "$p"
 }
 
 # start_minimal PORT MODE(307|200) LOGFILE: sets STARTED_PID.
@@ -117,6 +143,24 @@ start_minimal() {
 # start_archeio PORT CONFIG LOGFILE: sets STARTED_PID. Information level (event 12 is logged), access log off by config.
 start_archeio() {
     PORT="$1" ARCHEIO_CONFIG="$2" Archeio__Logging__Format=json "$ARCHEIO_BIN" >"$3" 2>&1 &
+    STARTED_PID=$!
+    STARTED_PIDS+=("$STARTED_PID")
+}
+
+# start_archeio_default PORT CONFIG LOGFILE: as an operator runs it: no logging override (Logging:Format auto, which
+# is JSON because standard output is a file), the access log per the configuration. Sets STARTED_PID.
+start_archeio_default() {
+    PORT="$1" ARCHEIO_CONFIG="$2" "$ARCHEIO_BIN" >"$3" 2>&1 &
+    STARTED_PID=$!
+    STARTED_PIDS+=("$STARTED_PID")
+}
+
+# start_original PORT MIRROR_PORT LOGFILE: the original Go service, configured by its environment only: the same
+# upstream as $WORK/archeio.json, and DEFAULT_AWS_BASE_URL on the mirror's "default" prefix, so that a no-cloud
+# client's blob gets the same Location from it as from Archeio. It listens on all interfaces. Sets STARTED_PID.
+start_original() {
+    PORT="$1" UPSTREAM_REGISTRY_ENDPOINT=https://upstream.example UPSTREAM_REGISTRY_PATH=images \
+        DEFAULT_AWS_BASE_URL="http://127.0.0.1:$2/default" "$ORIGINAL_BIN" >"$3" 2>&1 &
     STARTED_PID=$!
     STARTED_PIDS+=("$STARTED_PID")
 }
