@@ -5,6 +5,7 @@ using Archeio.Configuration;
 using Archeio.Http;
 using Archeio.Requests;
 using Archeio.Routing;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Net.Http.Headers;
 
 namespace Archeio.Egress;
@@ -17,8 +18,6 @@ namespace Archeio.Egress;
 internal sealed class EgressEndpoint(EgressList list, RequestRouter routing, Router router, ArcheioSettings settings)
 {
     private const string ClientParameter = "client";
-    private const string ForwardedForHeader = "X-Forwarded-For";
-    private const string ForwardedProtoHeader = "X-Forwarded-Proto";
 
     private readonly string? _path = settings.Egress.Path;
 
@@ -72,7 +71,7 @@ internal sealed class EgressEndpoint(EgressList list, RequestRouter routing, Rou
         var archeio = context.Connection.LocalPort == settings.Metrics.Port ? null : ArcheioHostOf(request);
         var html = AcceptNegotiation.PrefersHtml(request.Headers.Accept);
         var body = html
-            ? EgressPage.Render(list, archeio, asked ?? VisitorOf(context.Connection.RemoteIpAddress, request.Headers[ForwardedForHeader], asked: false))
+            ? EgressPage.Render(list, archeio, asked ?? VisitorOf(context.Connection.RemoteIpAddress, request.Headers[ForwardedHeadersDefaults.XForwardedForHeaderName], asked: false))
             : EgressJson.Write(list, archeio, asked);
         return WriteAsync(context, html, body);
     }
@@ -96,7 +95,7 @@ internal sealed class EgressEndpoint(EgressList list, RequestRouter routing, Rou
             return null;
         }
 
-        var forwarded = request.Headers[ForwardedProtoHeader].ToString();
+        var forwarded = request.Headers[ForwardedHeadersDefaults.XForwardedProtoHeaderName].ToString();
         var scheme = forwarded is "https" or "http" ? forwarded : request.Scheme;
         var port = host.Port ?? (string.Equals(scheme, "https", StringComparison.OrdinalIgnoreCase) ? 443 : 80);
         return string.Create(CultureInfo.InvariantCulture, $"{host.Host.ToLowerInvariant()}:{port}");

@@ -79,17 +79,9 @@ internal static partial class ArcheioHost
             app.Services.GetRequiredService<ArcheioSettings>();
             app.Services.GetRequiredService<GeoLookup>();
         }
-        catch (Exception ex) when (ex is InvalidConfigurationException or InvalidDataException or FormatException)
+        catch (Exception ex) when (CommandSettings.IsConfigurationError(ex))
         {
-            // The JSON provider's own message names only the file ("Failed to load configuration from file …"):
-            // the parser's reason (what, and at which line) is in the inner exceptions.
-            var reason = ex.Message;
-            for (var inner = ex is InvalidDataException ? ex.InnerException : null; inner is not null; inner = inner.InnerException)
-            {
-                reason += " " + inner.Message;
-            }
-
-            await Console.Error.WriteLineAsync("archeio: " + reason);
+            await Console.Error.WriteLineAsync("archeio: " + CommandSettings.ReasonOf(ex));
             return 2;
         }
 

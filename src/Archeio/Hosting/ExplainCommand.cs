@@ -44,14 +44,8 @@ internal static class ExplainCommand
             return 2;
         }
 
-        ArcheioSettings settings;
-        try
+        if (await CommandSettings.ReadAsync("archeio explain", commandLine.ConfigFile, environment, error) is not { } settings)
         {
-            settings = ArcheioSettingsReader.ReadOrThrow(new ConfigurationBuilder().AddArcheioSources(commandLine.ConfigFile, environment).Build());
-        }
-        catch (Exception ex) when (ex is InvalidConfigurationException or InvalidDataException or FormatException)
-        {
-            await error.WriteLineAsync("archeio explain: " + ex.Message);
             return 2;
         }
 

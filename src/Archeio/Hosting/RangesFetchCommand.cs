@@ -31,14 +31,8 @@ internal static class RangesFetchCommand
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         ArgumentNullException.ThrowIfNull(time);
-        ArcheioSettings settings;
-        try
+        if (await CommandSettings.ReadAsync(Name, commandLine.ConfigFile, environment, error) is not { } settings)
         {
-            settings = ArcheioSettingsReader.ReadOrThrow(new ConfigurationBuilder().AddArcheioSources(commandLine.ConfigFile, environment).Build());
-        }
-        catch (Exception ex) when (ex is InvalidConfigurationException or InvalidDataException or FormatException)
-        {
-            await error.WriteLineAsync($"{Name}: {ex.Message}");
             return 2;
         }
 

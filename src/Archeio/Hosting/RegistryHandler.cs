@@ -7,6 +7,7 @@ using Archeio.Proxying;
 using Archeio.Requests;
 using Archeio.Routing;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 
 namespace Archeio.Hosting;
 
@@ -23,7 +24,6 @@ internal sealed class RegistryHandler(
     AccessLog accessLog,
     TimeProvider time)
 {
-    private const string ForwardedForHeader = "X-Forwarded-For";
     private const string RedactedClientIp = "redacted";
 
     /// <summary>Decisions of proxied answers: <c>proxy:</c> and the source's label (<c>proxy:mirror:s3</c>), or <c>proxy:busy</c> (503).</summary>
@@ -49,7 +49,7 @@ internal sealed class RegistryHandler(
         }
 
         var (facts, decision) = await routing.RouteAsync(
-            context.Request.Method, rawTarget, context.Connection.RemoteIpAddress, context.Request.Headers[ForwardedForHeader], context.RequestAborted);
+            context.Request.Method, rawTarget, context.Connection.RemoteIpAddress, context.Request.Headers[ForwardedHeadersDefaults.XForwardedForHeaderName], context.RequestAborted);
         if (decision is ClientGone)
         {
             // There is no one to answer, and nothing was served.

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Archeio.Http;
 using Archeio.Oci.Digests;
 
 namespace Archeio.Proxying;
@@ -18,7 +19,7 @@ namespace Archeio.Proxying;
 /// the next bytes from the source and the previous copy goes to the client (both only read the held copy; it is
 /// overwritten only after both finished). Small writes (a small blob's whole body) are hashed inline: no thread hop.
 /// </remarks>
-internal sealed class ProxyBody : Stream
+internal sealed class ProxyBody : AsyncWriteOnlyStream
 {
     private readonly Stream _inner;
     private readonly IncrementalHash? _hash;
@@ -179,25 +180,4 @@ internal sealed class ProxyBody : Stream
 
         base.Dispose(disposing);
     }
-
-    // Kestrel allows no synchronous I/O, and the forwarder writes asynchronously: the synchronous members are not used.
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("asynchronous writes only");
-
-    public override void Flush() => throw new NotSupportedException("asynchronous flushes only");
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Archeio.Http;
 using Archeio.Logging;
 using Archeio.TestBed;
 using Microsoft.Extensions.Time.Testing;
@@ -108,7 +109,7 @@ public sealed class LogOutputTests
     }
 
     /// <summary>An output whose writes wait for <see cref="Release"/> (each time <see cref="Stall"/> re-arms it).</summary>
-    private sealed class StalledStream : Stream
+    private sealed class StalledStream : AsyncWriteOnlyStream
     {
         private readonly List<string> _lines = [];
 
@@ -145,27 +146,5 @@ public sealed class LogOutputTests
         }
 
         public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override void Flush()
-        {
-        }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
