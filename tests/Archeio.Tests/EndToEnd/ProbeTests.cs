@@ -60,7 +60,7 @@ public sealed class ProbeTests : IAsyncLifetime, IDisposable
         var (status, body) = await ReadyzAsync();
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Matches(@"^ok\nmirror cdn: out of rotation for \d+ s \(since [0-9T:-]+Z\), probe failed: range: GET with Range: bytes=0-1023 answered 400\n$", body);
-        Assert.Contains(_server.StandardOutput, line => IsEvent(line, 80) && line.Contains("range: GET with Range: bytes=0-1023 answered 400", StringComparison.Ordinal));
+        await _server.WaitForLineAsync(line => IsEvent(line, 80) && line.Contains("range: GET with Range: bytes=0-1023 answered 400", StringComparison.Ordinal), "event 80 naming the refused range");
 
         // The blob is in both: with the cdn out, the request goes to the bucket.
         Assert.Equal(_bucket.BlobUrlTemplate.Replace("{digest}", _cdn.Digest, StringComparison.Ordinal), await RedirectAsync());
@@ -81,7 +81,7 @@ public sealed class ProbeTests : IAsyncLifetime, IDisposable
         Assert.Equal(0, mended.Value("archeio_blob_check_breaker_state", ("mirror", "cdn")));
         Assert.Equal(0, mended.Value("archeio_mirror_out_of_rotation_seconds", ("mirror", "cdn")));
         Assert.True(mended.Value("archeio_probe_checks_total", ("mirror", "cdn"), ("check", "range"), ("outcome", "pass")) >= 1);
-        Assert.Contains(_server.StandardOutput, line => IsEvent(line, 81));
+        await _server.WaitForLineAsync(line => IsEvent(line, 81), "event 81 (back in rotation)");
         Assert.Equal(_cdn.BlobUrlTemplate.Replace("{digest}", _cdn.Digest, StringComparison.Ordinal), await RedirectAsync());
         // Requests never probe: the unprobed bucket saw only the HEAD of the one blob request routed to it.
         Assert.Equal(["HEAD "], _bucket.Requests);

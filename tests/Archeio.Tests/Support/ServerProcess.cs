@@ -82,7 +82,15 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Waits (at most 10 s) for a standard-output line that contains <paramref name="text"/>.</summary>
     public Task WaitForLineAsync(string text)
-        => Eventually.TrueAsync(() => _stdout.Any(line => line.Contains(text, StringComparison.Ordinal)), $"a log line with '{text}'");
+        => WaitForLineAsync(line => line.Contains(text, StringComparison.Ordinal), $"a log line with '{text}'");
+
+    /// <summary>
+    /// Waits (at most 10 s) for a standard-output line that <paramref name="match"/> accepts. Lines of the server's
+    /// own events reach standard output a little after the state they report is visible (the console logger queues
+    /// them, the log output batches its writes), so a test that saw the state waits for the line, never asserts it.
+    /// </summary>
+    public Task WaitForLineAsync(Func<string, bool> match, string what)
+        => Eventually.TrueAsync(() => _stdout.Any(match), what);
 
     /// <summary>
     /// The access-log entries (the <c>State</c> of event 1) since <paramref name="mark"/> (a count of

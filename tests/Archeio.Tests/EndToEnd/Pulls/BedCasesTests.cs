@@ -83,7 +83,7 @@ public sealed class BedCasesTests(PullTestBed bed) : IDisposable
 
             Assert.Equal(PullTestBed.PaginationTags.Order(StringComparer.Ordinal), pulled.Select(p => p.Reference[(p.Reference.LastIndexOf(':') + 1)..]).Order(StringComparer.Ordinal));
             Assert.All(pulled, p => Assert.Equal(image.Digest, p.Digest));
-            var listings = bed.ArcheioAccessSince(archeioMark).Where(r => r.GetProperty("Path").GetString() == "/v2/bed/single/tags/list").ToList();
+            var listings = (await bed.ArcheioAccessSinceAsync(archeioMark)).Where(r => r.GetProperty("Path").GetString() == "/v2/bed/single/tags/list").ToList();
             var listing = Assert.Single(listings);
             Assert.Equal(307, listing.GetProperty("Status").GetInt32());
             Assert.Equal(PullTestBed.Upstream, listing.GetProperty("Decision").GetString());
@@ -241,7 +241,7 @@ public sealed class BedCasesTests(PullTestBed bed) : IDisposable
 
             // No request through Archeio waits longer than the blob-check timeout, plus a margin.
             var limit = PullTestBed.BlobCheckTimeout + TimeSpan.FromMilliseconds(500);
-            var requests = bed.ArcheioAccessSince(archeioMark);
+            var requests = await bed.ArcheioAccessSinceAsync(archeioMark);
             Assert.NotEmpty(requests);
             var slowest = requests.Max(r => r.GetProperty("DurationMs").GetDouble());
             Assert.True(slowest <= limit.TotalMilliseconds, $"slowest request took {slowest:F0} ms, more than {limit.TotalMilliseconds} ms");

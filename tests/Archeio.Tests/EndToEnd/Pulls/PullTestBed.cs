@@ -70,6 +70,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
     internal static readonly IReadOnlyList<string> PaginationTags = ["v1", "v2", "v3", "v4", "v5"];
 
     private readonly TempDirectory _work = new("pull-bed");
+    private readonly HttpClient _http = new();
     private readonly ConcurrentQueue<PullMatrixRow> _rows = new();
     private readonly Dictionary<string, IPullClient> _clients = [];
     private readonly HashSet<string> _inS3 = new(StringComparer.Ordinal);
@@ -207,12 +208,8 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
     /// <summary>The number of Archeio log lines so far, to read its access log from there on.</summary>
     internal int MarkArcheio() => Archeio.StandardOutput.Count;
 
-    /// <summary>Archeio's access-log entries (event 1) since a mark.</summary>
-    internal IReadOnlyList<JsonElement> ArcheioAccessSince(int mark)
-        => [.. Archeio.StandardOutput.Skip(mark)
-            .Select(line => JsonDocument.Parse(line).RootElement)
-            .Where(e => e.GetProperty("EventId").GetInt32() == 1)
-            .Select(e => e.GetProperty("State").Clone())];
+    /// <summary>Archeio's access-log entries (event 1) since a mark, complete (see <see cref="ServerProcess.AccessLogSinceAsync"/>).</summary>
+    internal Task<IReadOnlyList<JsonElement>> ArcheioAccessSinceAsync(int mark) => Archeio.AccessLogSinceAsync(_http, mark);
 
     internal void Record(PullMatrixRow row) => _rows.Enqueue(row);
 
@@ -412,6 +409,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
 
     public void Dispose()
     {
+        _http.Dispose();
         _config?.Dispose();
         _work.Dispose();
     }
