@@ -293,7 +293,19 @@ internal sealed partial class RangeLoadingService : BackgroundService
     private void Swap()
     {
         var started = _time.GetTimestamp();
-        var table = IpRangeTable.Build(_states.SelectMany(s => s.Prefixes ?? []));
+        // One array of the exact size: a list grown to tens of thousands of entries left twice that in large-object
+        // garbage, enough to set off a full collection in the middle of the start (perf, docs/performance.md).
+        var all = new CloudPrefix[_states.Sum(s => s.Prefixes?.Count ?? 0)];
+        var filled = 0;
+        foreach (var prefixes in _states.Select(s => s.Prefixes).OfType<IReadOnlyList<CloudPrefix>>())
+        {
+            for (var i = 0; i < prefixes.Count; i++)
+            {
+                all[filled++] = prefixes[i];
+            }
+        }
+
+        var table = IpRangeTable.Build(all);
         _holder.Replace(table);
         var counts = string.Join(", ", _states.Select(s => s.Prefixes is { } p
             ? string.Create(CultureInfo.InvariantCulture, $"{s.Settings.Cloud} {p.Count}")
