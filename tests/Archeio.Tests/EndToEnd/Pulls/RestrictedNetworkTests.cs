@@ -16,14 +16,10 @@ namespace Archeio.Tests.EndToEnd.Pulls;
 /// their GETs is one Archeio proxied (so none came from the client).
 /// </summary>
 [Collection(PullBedDefinition.Name)]
-public sealed class RestrictedNetworkTests(PullTestBed bed) : IDisposable
+public sealed class RestrictedNetworkTests(PullTestBed bed)
 {
     private const string MirrorDecision = "proxy:mirror:" + PullTestBed.S3;
     private const string UpstreamDecision = "proxy:upstream:default";
-
-    private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
-
-    public void Dispose() => _http.Dispose();
 
     public static TheoryData<string, string> Pulls()
     {
@@ -59,7 +55,7 @@ public sealed class RestrictedNetworkTests(PullTestBed bed) : IDisposable
             var backends = await PullVerifier.VerifyAsync(bed, location, repository, blobs, marks, manifestsByDigest: children);
 
             // Archeio answered every request of the client itself.
-            var access = (await bed.Archeio.AccessLogSinceAsync(_http, archeioMark))
+            var access = (await bed.ArcheioAccessSinceAsync(archeioMark))
                 .Where(e => e.GetProperty("ClientIp").GetString() == location.ClientIp)
                 .ToList();
             Assert.NotEmpty(access);
