@@ -7,46 +7,41 @@ namespace Archeio.Proxying;
 
 /// <summary>
 /// The client's response body while a proxied answer streams into it: counts the bytes, and for a content-addressed
-/// answer hashes them and holds the latest write back until the next one arrives, so that the last bytes reach the
-/// client only after <see cref="FinishAsync"/> found the whole hash equal to the requested digest. A client never
-/// receives a complete wrong object: a blob or manifest whose bytes do not hash to its digest is cut short (its
-/// Content-Length unmet), whatever the source declared. At most one copy buffer per stream is held (pooled, as large
-/// as the forwarder's writes: 64 KiB).
+/// answer hashes them and holds back the write that would complete the object, so that the last bytes reach the client
+/// only after <see cref="FinishAsync"/> found the whole hash equal to the requested digest. A client never receives a
+/// complete wrong object: a blob or manifest whose bytes do not hash to its digest is cut short (its Content-Length
+/// unmet), whatever the source declared.
 /// </summary>
 /// <remarks>
 /// SHA-256 runs at about 1 GB/s on one core (docs/performance.md, "Proxied downloads"), as slow as the rest of the
-/// stream together: a large write's bytes are hashed on the thread pool from the held copy while the forwarder reads
-/// the next bytes from the source and the previous copy goes to the client (both only read the held copy; it is
-/// overwritten only after both finished). Small writes (a small blob's whole body) are hashed inline: no thread hop.
+/// stream together, so the copy around it must cost nothing more: with the answer's length known (a source's
+/// Content-Length, as buckets and registries send for every blob), a write that cannot complete the object goes to
+/// the client at once and is hashed on this thread while Kestrel's output loop sends it (both only read the
+/// forwarder's buffer, which is reused only after this returns): no copy, no thread hop. Only the write that reaches
+/// the length is copied and held (one pooled buffer per stream, as large as the forwarder's writes: 64 KiB). Without a
+/// length (a chunked answer) every write is held until the next one arrives: the last write is never known before the
+/// body ends.
 /// </remarks>
 internal sealed class ProxyBody : AsyncWriteOnlyStream
 {
     private readonly Stream _inner;
     private readonly IncrementalHash? _hash;
     private readonly string? _digest;
+    private readonly long? _length;
     private readonly TimeProvider _time;
     private byte[]? _held;
     private int _heldLength;
     private long _lastWrite;
 
-    /// <summary>Writes at least this large are hashed off the copy loop (see the remarks).</summary>
-    private const int HashInBackgroundFrom = 16 * 1024;
-
-    private static readonly Action<object?> HashHeldAction = static state => ((ProxyBody)state!).HashHeld();
-
-    /// <summary>The hash of the held copy, when it runs on the thread pool; completed or null otherwise.</summary>
-    private Task? _hashing;
-
-    /// <summary>How many of the held bytes the hash takes (<see cref="_heldLength"/> drops to 0 once they are written, maybe before).</summary>
-    private int _hashLength;
-
     /// <param name="inner">The client's response body.</param>
     /// <param name="digest">The requested digest when the answer is the whole object (200 to a GET); null: only counted.</param>
+    /// <param name="length">The answer's Content-Length, when the source sent one.</param>
     /// <param name="time">The clock of <see cref="SinceLastWrite"/>.</param>
-    public ProxyBody(Stream inner, string? digest, TimeProvider time)
+    public ProxyBody(Stream inner, string? digest, long? length, TimeProvider time)
     {
         _inner = inner;
         _time = time;
+        _length = length;
         _lastWrite = time.GetTimestamp();
         if (digest is not null && Digest.TryCreateHash(digest, out var hash, out _))
         {
@@ -80,9 +75,17 @@ internal sealed class ProxyBody : AsyncWriteOnlyStream
             return;
         }
 
-        // The held copy goes out while its hash (started by the previous write) may still run; both only read it.
         await ReleaseHeldAsync(cancellationToken);
-        await WaitHashingAsync();
+        if (Written + buffer.Length < _length)
+        {
+            // Cannot complete the object: out at once, hashed while it is sent (see the remarks).
+            var write = _inner.WriteAsync(buffer, cancellationToken);
+            _hash.AppendData(buffer.Span);
+            await write;
+            Written += buffer.Length;
+            return;
+        }
+
         if (_held is null || _held.Length < buffer.Length)
         {
             ReturnHeld();
@@ -91,26 +94,7 @@ internal sealed class ProxyBody : AsyncWriteOnlyStream
 
         buffer.CopyTo(_held);
         _heldLength = buffer.Length;
-        _hashLength = buffer.Length;
-        if (buffer.Length >= HashInBackgroundFrom)
-        {
-            _hashing = Task.Factory.StartNew(HashHeldAction, this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
-        }
-        else
-        {
-            HashHeld();
-        }
-    }
-
-    private void HashHeld() => _hash!.AppendData(_held!, 0, _hashLength);
-
-    private async ValueTask WaitHashingAsync()
-    {
-        if (_hashing is { } hashing)
-        {
-            _hashing = null;
-            await hashing;
-        }
+        _hash.AppendData(buffer.Span);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -127,7 +111,6 @@ internal sealed class ProxyBody : AsyncWriteOnlyStream
             return true;
         }
 
-        await WaitHashingAsync();
         var actual = Digest.Format(_hash);
         if (!string.Equals(actual, _digest, StringComparison.Ordinal))
         {
@@ -164,16 +147,6 @@ internal sealed class ProxyBody : AsyncWriteOnlyStream
     {
         if (disposing)
         {
-            // A stream cut mid-way may leave the last hash running over the held copy: it ends within microseconds.
-            try
-            {
-                _hashing?.GetAwaiter().GetResult();
-            }
-            catch (CryptographicException)
-            {
-            }
-
-            _hashing = null;
             ReturnHeld();
             _hash?.Dispose();
         }

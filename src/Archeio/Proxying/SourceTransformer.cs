@@ -91,7 +91,7 @@ internal sealed class SourceTransformer(ProxySource source, RegistryRequest targ
             response.Headers["Docker-Content-Digest"] = target.Reference;
         }
 
-        Body = new ProxyBody(response.Body, whole && HttpMethods.IsGet(httpContext.Request.Method) ? target.Reference : null, time);
+        Body = new ProxyBody(response.Body, whole && HttpMethods.IsGet(httpContext.Request.Method) ? target.Reference : null, response.ContentLength, time);
         response.Body = Body;
         return new(true);
     }
