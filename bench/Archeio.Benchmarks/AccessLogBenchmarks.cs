@@ -41,7 +41,7 @@ public partial class AccessLogBenchmarks : IDisposable
         });
         _services = services.BuildServiceProvider();
         _console = _services.GetRequiredService<ILoggerFactory>().CreateLogger(AccessLog.Category);
-        _output = new LogOutput(Stream.Null, TimeProvider.System, capacity: 1_000_000);
+        _output = new LogOutput(Stream.Null, TimeProvider.System, capacityBytes: 256 * 1024 * 1024);
         _accessLog = new AccessLog(_output, json: true, enabled: true, TimeProvider.System);
     }
 

@@ -24,8 +24,16 @@ internal sealed class LogOutputWriter(LogOutput output) : TextWriter
             return;
         }
 
+        // Encoded on this thread into a buffer it gives back at once (LogOutput copies the line).
         var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(buffer.Length));
-        output.WriteOwned(bytes, Encoding.UTF8.GetBytes(buffer, bytes));
+        try
+        {
+            output.Write(bytes.AsSpan(0, Encoding.UTF8.GetBytes(buffer, bytes)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 
     // The console logger writes whole strings; a lone character (nobody's use here) is still a unit of its own.

@@ -12,7 +12,7 @@ public sealed class LogOutputTests
     public async Task Lines_from_many_threads_come_out_whole_and_each_once()
     {
         var sink = new MemoryStream();
-        var output = new LogOutput(sink, TimeProvider.System, capacity: 100_000);
+        var output = new LogOutput(sink, TimeProvider.System, capacityBytes: 16 * 1024 * 1024);
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(writer => Task.Run(() =>
         {
@@ -35,7 +35,8 @@ public sealed class LogOutputTests
     {
         var sink = new StalledStream();
         var time = new FakeTimeProvider();
-        var output = new LogOutput(sink, time, capacity: 4, flushInterval: TimeSpan.Zero);
+        // Room for four lines of 7 bytes ("line 0\n" … "line 3\n").
+        var output = new LogOutput(sink, time, capacityBytes: 28, flushInterval: TimeSpan.Zero);
         output.ReportDropsAs(dropped => Encoding.UTF8.GetBytes($"dropped {dropped}\n"));
 
         output.Write("first\n"u8);
@@ -62,7 +63,8 @@ public sealed class LogOutputTests
     {
         var sink = new StalledStream();
         var time = new FakeTimeProvider();
-        var output = new LogOutput(sink, time, capacity: 1, flushInterval: TimeSpan.Zero);
+        // Room for one line of 3 bytes ("a1\n").
+        var output = new LogOutput(sink, time, capacityBytes: 3, flushInterval: TimeSpan.Zero);
         output.ReportDropsAs(dropped => Encoding.UTF8.GetBytes($"dropped {dropped}\n"));
 
         await DropTwoAsync(sink, output, "a");
@@ -92,6 +94,44 @@ public sealed class LogOutputTests
         output.Write(Encoding.UTF8.GetBytes(name + "1\n"));
         output.Write(Encoding.UTF8.GetBytes(name + "2\n"));
         output.Write(Encoding.UTF8.GetBytes(name + "3\n"));
+    }
+
+    [Fact]
+    public async Task A_line_longer_than_a_block_comes_out_whole_and_in_order()
+    {
+        var sink = new MemoryStream();
+        var output = new LogOutput(sink, TimeProvider.System);
+        var longLine = new string('y', 200_000);
+
+        output.Write("before\n"u8);
+        output.Write(Encoding.UTF8.GetBytes(longLine + "\n"));
+        output.Write("after\n"u8);
+        await output.DisposeAsync();
+
+        Assert.Equal(["before", longLine, "after"], Encoding.UTF8.GetString(sink.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Queuing_a_line_allocates_nothing_once_its_block_exists()
+    {
+        // Lines are copied into the writer's blocks: no buffer per line (a pooled one per line allocated under load).
+        var sink = new StalledStream();
+        var output = new LogOutput(sink, TimeProvider.System, flushInterval: TimeSpan.Zero);
+        output.Write("first\n"u8);
+        await sink.WriteStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var line = Encoding.UTF8.GetBytes(new string('z', 300) + "\n");
+        output.Write(line);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 150; i++)
+        {
+            output.Write(line);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        sink.Release.SetResult();
+        await output.DisposeAsync();
+        Assert.Equal(152, sink.Lines.Count);
     }
 
     [Fact]
