@@ -18,6 +18,8 @@
 #   BENCH_SKIP_BUILD=1 bench/coldstart.sh    # reuse the binaries in $BENCH_OUT (default /tmp/archeio-bench)
 #   SNAPSHOTS=0 bench/coldstart.sh           # no range cache directory: every start parses the range JSON
 #   ORIGINAL=0 bench/coldstart.sh            # without the original (ORIGINAL_BIN: another build of it)
+#   COMPARE_BIN=/tmp/a/Archeio bench/coldstart.sh  # adds "Archeio-default, COMPARE_BIN": another build of Archeio
+#                                            # (e.g. main before a change), started like Archeio-default, alternating
 #
 # RUNS (default 10) starts of each kind, alternately, after one unmeasured start of each. QUIET_WAIT (default 30 s
 # here): how long to wait for a quiet machine. Output: a markdown report on stdout and in
@@ -61,6 +63,7 @@ if [[ "$ORIGINAL" == 1 ]]; then
     kinds+=("$(kind "original, no-cloud blob" "$ORIGINAL_BIN" "$BLOB_PATH" "$XFF_NOCLOUD" "$default_mirror" false "" "$original_env")")
 fi
 kinds+=("$(kind "Archeio-default" "$ARCHEIO_BIN" "$BLOB_PATH" "$XFF_AWS" "$aws_mirror" true Archeio__Metrics__Port "{\"ARCHEIO_CONFIG\": \"$WORK/archeio-default.json\"}")")
+[[ -n "${COMPARE_BIN:-}" ]] && kinds+=("$(kind "Archeio-default, COMPARE_BIN" "$COMPARE_BIN" "$BLOB_PATH" "$XFF_AWS" "$aws_mirror" true Archeio__Metrics__Port "{\"ARCHEIO_CONFIG\": \"$WORK/archeio-default.json\"}")")
 kinds+=("$(kind "Archeio-nolog" "$ARCHEIO_BIN" "$BLOB_PATH" "$XFF_AWS" "$aws_mirror" true Archeio__Metrics__Port "{\"ARCHEIO_CONFIG\": \"$WORK/archeio.json\", \"Archeio__Logging__Format\": \"json\"}")")
 kinds+=("$(kind "Archeio-nolog, manifest" "$ARCHEIO_BIN" "$MANIFEST_PATH" "$XFF_AWS" "" true Archeio__Metrics__Port "{\"ARCHEIO_CONFIG\": \"$WORK/archeio.json\", \"Archeio__Logging__Format\": \"json\"}")")
 kinds+=("$(kind "baseline" "$MINIMAL_BIN" "$MANIFEST_PATH" "$XFF_AWS" "" false "" '{"MINIMAL307_MODE": "307"}')")
@@ -97,6 +100,7 @@ report=$(results_file coldstart)
     echo "| original, no-cloud blob | the same blob, client 193.0.6.139 (no cloud) | its first 307 to \`$default_mirror\` (DEFAULT_AWS_BASE_URL, after a HEAD of the loopback mirror) |"
     }
     echo "| Archeio-default | the blob, AWS eu-west-3 client; default logging (access log on, JSON to a file: $access_lines access-log line(s) in the first run's log) | its first 307 to \`$aws_mirror\` (the aws-eu-west-3 mirror, after a HEAD of it) |"
+    [[ -n "${COMPARE_BIN:-}" ]] && echo "| Archeio-default, COMPARE_BIN | the same, started from \`$COMPARE_BIN\` | the same |"
     echo "| Archeio-nolog | the same, \`Logging:AccessSampleRate\` 0 | the same |"
     echo "| Archeio-nolog, manifest | \`GET $MANIFEST_PATH\` | its first answer (no mirror involved; the measurement before issue 18) |"
     echo "| baseline | \`GET $MANIFEST_PATH\` | its first answer (a fixed 307) |"
@@ -145,6 +149,8 @@ line("Archeio-default / baseline", a / med["baseline"], 1.25)
 if "original, no-cloud blob" in med:
     line("Archeio-default / original, no-cloud blob (both a checked redirect to a loopback mirror)", a / med["original, no-cloud blob"], 1.0)
     line("Archeio-default / original, AWS blob (the original's answer is its upstream fallback)", a / med["original, AWS blob"], 1.0)
+if "Archeio-default, COMPARE_BIN" in med:
+    print(f"| Archeio-default / Archeio-default, COMPARE_BIN (the change measured) | {a / med['Archeio-default, COMPARE_BIN']:.2f} | | |")
 if "Archeio-nolog" in med:
     print(f"| Archeio-nolog / baseline (for comparison) | {med['Archeio-nolog'] / med['baseline']:.2f} | | |")
 PY

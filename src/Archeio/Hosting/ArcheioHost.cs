@@ -122,10 +122,10 @@ internal static partial class ArcheioHost
         }
 
         builder.WebHost.ConfigureKestrel((context, kestrel) => ConfigureKestrel(kestrel));
+        // The range files (or their snapshots) load on another core while the host and the pipeline below are put together.
+        builder.Host.UseServiceProviderFactory(new RangesFirstServiceProviderFactory());
 
         var app = builder.Build();
-        // The range files (or their snapshots) load on another core while the pipeline below is put together.
-        app.Services.GetRequiredService<RangeLoadingService>().BeginLoading();
         var handler = app.Services.GetRequiredService<RegistryHandler>();
         MetricsRegistration.Start(app.Services);
         OpsEndpoints.Map(app, app.Services.GetRequiredService<ArcheioSettings>().Metrics.Port);

@@ -72,7 +72,7 @@ internal sealed partial class RangeLoadingService : BackgroundService
     /// <summary>Registers the service and its HTTP client.</summary>
     public static void AddTo(IServiceCollection services)
     {
-        // One instance, which the host starts and ArcheioHost can ask to begin loading early (BeginLoading).
+        // One instance, which the host starts and the container's factory asks to begin loading early (BeginLoading).
         services.AddSingleton<RangeLoadingService>();
         services.AddHostedService(sp => sp.GetRequiredService<RangeLoadingService>());
         services.AddHttpClient(HttpClientName)
@@ -86,9 +86,10 @@ internal sealed partial class RangeLoadingService : BackgroundService
     internal static SocketsHttpHandler CreateHandler() => new() { AutomaticDecompression = DecompressionMethods.All, UseCookies = false };
 
     /// <summary>
-    /// Starts the start-up load now, on the thread pool, rather than when the host starts the service: ArcheioHost
-    /// calls it right after building the host, so that the rest of the start-up (the request pipeline, the metrics,
-    /// Kestrel) runs beside it on another core. <see cref="StartAsync"/> waits for it and reports its errors.
+    /// Starts the start-up load now, on the thread pool, rather than when the host starts the service:
+    /// <c>Hosting/RangesFirstServiceProviderFactory</c> calls it as soon as the service container exists, so that the
+    /// rest of the start-up (the host's own services, the request pipeline, the metrics, Kestrel) runs beside it on
+    /// another core. <see cref="StartAsync"/> waits for it and reports its errors.
     /// </summary>
     public void BeginLoading() => _loading ??= Task.Run(() => LoadAtStartAsync(CancellationToken.None));
 
