@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 using Archeio.Hosting;
 using Microsoft.Extensions.ObjectPool;
 
@@ -71,29 +72,30 @@ internal sealed class AccessLog
         var line = _buffers.Get();
         try
         {
+            var now = _time.GetUtcNow();
             var message = line.Message(entry);
             if (_json)
             {
                 var json = line.StartJson();
-                WriteHeader(json, _time.GetUtcNow(), EventId, "Information", Category, message);
-                json.WriteStartObject("State");
-                json.WriteString("Method", entry.Method);
-                json.WriteString("Path", entry.Path);
-                json.WriteNumber("Status", entry.Status);
-                json.WriteString("ClientIp", entry.ClientIp);
-                json.WriteString("Cloud", entry.Cloud);
-                json.WriteString("Region", entry.Region);
-                json.WriteString("Decision", entry.Decision);
-                json.WriteString("TargetHost", entry.TargetHost);
-                json.WriteNumber("DurationMs", entry.DurationMs);
-                json.WriteString("{OriginalFormat}", OriginalFormat);
+                WriteHeader(json, line.Timestamp(now), EventId, Names.Information, Names.Category, message);
+                json.WriteStartObject(Names.State);
+                json.WriteString(Names.Method, entry.Method);
+                json.WriteString(Names.Path, entry.Path);
+                json.WriteNumber(Names.Status, entry.Status);
+                json.WriteString(Names.ClientIp, entry.ClientIp);
+                json.WriteString(Names.Cloud, entry.Cloud);
+                json.WriteString(Names.Region, entry.Region);
+                json.WriteString(Names.Decision, entry.Decision);
+                json.WriteString(Names.TargetHost, entry.TargetHost);
+                json.WriteNumber(Names.DurationMs, entry.DurationMs);
+                json.WriteString(Names.OriginalFormatName, Names.OriginalFormat);
                 json.WriteEndObject();
                 json.WriteEndObject();
                 line.EndJson(_output);
             }
             else
             {
-                line.WritePlain(_output, _time.GetUtcNow(), "info", Category, EventId, message);
+                line.WritePlain(_output, line.Timestamp(now), "info"u8, Category, EventId, message);
             }
         }
         finally
@@ -108,60 +110,116 @@ internal sealed class AccessLog
     /// </summary>
     public static byte[] DroppedLine(bool json, DateTimeOffset now, long dropped)
     {
-        var message = string.Create(CultureInfo.InvariantCulture, $"{dropped} log lines dropped since the last report: standard output did not keep up");
+        var message = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{dropped} log lines dropped since the last report: standard output did not keep up"));
         using var line = new LineBuffer();
+        var timestamp = line.Timestamp(now);
         if (!json)
         {
-            return line.PlainToArray(now, "warn", DroppedCategory, DroppedEventId, message);
+            return line.PlainToArray(timestamp, "warn"u8, DroppedCategory, DroppedEventId, message);
         }
 
         var writer = line.StartJson();
-        WriteHeader(writer, now, DroppedEventId, "Warning", DroppedCategory, message);
-        writer.WriteStartObject("State");
-        writer.WriteNumber("Dropped", dropped);
-        writer.WriteString("{OriginalFormat}", DroppedFormat);
+        WriteHeader(writer, timestamp, DroppedEventId, JsonEncodedText.Encode("Warning"), JsonEncodedText.Encode(DroppedCategory), message);
+        writer.WriteStartObject(Names.State);
+        writer.WriteNumber("Dropped"u8, dropped);
+        writer.WriteString(Names.OriginalFormatName, DroppedFormat);
         writer.WriteEndObject();
         writer.WriteEndObject();
         return line.EndJsonToArray();
     }
 
-    private static void WriteHeader(Utf8JsonWriter json, DateTimeOffset now, int eventId, string level, string category, ReadOnlySpan<char> message)
+    private static void WriteHeader(
+        Utf8JsonWriter json, ReadOnlySpan<byte> timestamp, int eventId, JsonEncodedText level, JsonEncodedText category, ReadOnlySpan<byte> message)
     {
         json.WriteStartObject();
-        Span<byte> timestamp = stackalloc byte[32];
-        now.UtcDateTime.TryFormat(timestamp, out var written, TimestampFormat, CultureInfo.InvariantCulture);
-        json.WriteString("Timestamp"u8, timestamp[..written]);
-        json.WriteNumber("EventId"u8, eventId);
-        json.WriteString("LogLevel"u8, level);
-        json.WriteString("Category"u8, category);
-        json.WriteString("Message"u8, message);
+        json.WriteString(Names.Timestamp, timestamp);
+        json.WriteNumber(Names.EventId, eventId);
+        json.WriteString(Names.LogLevel, level);
+        json.WriteString(Names.CategoryName, category);
+        json.WriteString(Names.Message, message);
+    }
+
+    /// <summary>
+    /// The property names and the constant values, escaped once: a <see cref="JsonEncodedText"/> is written as it is,
+    /// where a string is scanned for characters to escape on every line (measured in docs/performance.md, "The access
+    /// log": the scans and the UTF-16 to UTF-8 transcoding were a third of a line's cost).
+    /// </summary>
+    private static class Names
+    {
+        public static readonly JsonEncodedText Timestamp = Encode("Timestamp");
+        public static readonly JsonEncodedText EventId = Encode("EventId");
+        public static readonly JsonEncodedText LogLevel = Encode("LogLevel");
+        public static readonly JsonEncodedText CategoryName = Encode("Category");
+        public static readonly JsonEncodedText Message = Encode("Message");
+        public static readonly JsonEncodedText State = Encode("State");
+        public static readonly JsonEncodedText Method = Encode(nameof(AccessEntry.Method));
+        public static readonly JsonEncodedText Path = Encode(nameof(AccessEntry.Path));
+        public static readonly JsonEncodedText Status = Encode(nameof(AccessEntry.Status));
+        public static readonly JsonEncodedText ClientIp = Encode(nameof(AccessEntry.ClientIp));
+        public static readonly JsonEncodedText Cloud = Encode(nameof(AccessEntry.Cloud));
+        public static readonly JsonEncodedText Region = Encode(nameof(AccessEntry.Region));
+        public static readonly JsonEncodedText Decision = Encode(nameof(AccessEntry.Decision));
+        public static readonly JsonEncodedText TargetHost = Encode(nameof(AccessEntry.TargetHost));
+        public static readonly JsonEncodedText DurationMs = Encode(nameof(AccessEntry.DurationMs));
+        public static readonly JsonEncodedText OriginalFormatName = Encode("{OriginalFormat}");
+        public static readonly JsonEncodedText OriginalFormat = Encode(AccessLog.OriginalFormat);
+        public static readonly JsonEncodedText Information = Encode("Information");
+        public static readonly JsonEncodedText Category = Encode(AccessLog.Category);
+
+        private static JsonEncodedText Encode(string text) => JsonEncodedText.Encode(text, JsonOptions.Encoder);
     }
 
     /// <summary>The reusable buffers of one line being formatted (pooled: a request formats without allocating them).</summary>
     private sealed class LineBuffer : IDisposable
     {
+        // "yyyy-MM-ddTHH:mm:ss." is the same for every line of one second: formatted once a second (per buffer), then
+        // only the milliseconds and the Z are written.
+        private const int SecondLength = 20;
+        private readonly byte[] _timestamp = new byte[SecondLength + 4];
+        private long _second = -1;
+
         private readonly ArrayBufferWriter<byte> _bytes = new(1024);
         private readonly Utf8JsonWriter _json;
-        private char[] _chars = new char[512];
+        private byte[] _message = new byte[512];
 
         public LineBuffer() => _json = new Utf8JsonWriter(_bytes, JsonOptions);
 
         public void Dispose() => _json.Dispose();
 
-        /// <summary>The entry's message, as the console logger rendered it (<see cref="OriginalFormat"/>).</summary>
-        public ReadOnlySpan<char> Message(in AccessEntry e)
+        /// <summary><paramref name="now"/> as <see cref="TimestampFormat"/> writes it (UTC, milliseconds truncated).</summary>
+        public ReadOnlySpan<byte> Timestamp(DateTimeOffset now)
+        {
+            var utc = now.UtcDateTime;
+            var second = utc.Ticks / TimeSpan.TicksPerSecond;
+            if (second != _second)
+            {
+                utc.TryFormat(_timestamp, out _, TimestampFormat, CultureInfo.InvariantCulture);
+                _second = second;
+            }
+
+            var milliseconds = (int)(utc.Ticks / TimeSpan.TicksPerMillisecond % 1000);
+            _timestamp[SecondLength] = (byte)('0' + milliseconds / 100);
+            _timestamp[SecondLength + 1] = (byte)('0' + milliseconds / 10 % 10);
+            _timestamp[SecondLength + 2] = (byte)('0' + milliseconds % 10);
+            _timestamp[SecondLength + 3] = (byte)'Z';
+            return _timestamp;
+        }
+
+        /// <summary>The entry's message in UTF-8, as the console logger rendered it (<see cref="OriginalFormat"/>).</summary>
+        public ReadOnlySpan<byte> Message(in AccessEntry e)
         {
             while (true)
             {
-                if (_chars.AsSpan().TryWrite(
+                if (Utf8.TryWrite(
+                        _message,
                         CultureInfo.InvariantCulture,
                         $"{e.Method} {e.Path} {e.Status} client={e.ClientIp} cloud={e.Cloud} region={e.Region} decision={e.Decision} target={e.TargetHost} {e.DurationMs:F3}ms",
                         out var written))
                 {
-                    return _chars.AsSpan(0, written);
+                    return _message.AsSpan(0, written);
                 }
 
-                _chars = new char[_chars.Length * 2];
+                _message = new byte[_message.Length * 2];
             }
         }
 
@@ -186,42 +244,35 @@ internal sealed class AccessLog
             return _bytes.WrittenSpan.ToArray();
         }
 
-        public void WritePlain(LogOutput output, DateTimeOffset now, string level, string category, int eventId, ReadOnlySpan<char> message)
+        public void WritePlain(LogOutput output, ReadOnlySpan<byte> timestamp, ReadOnlySpan<byte> level, string category, int eventId, ReadOnlySpan<byte> message)
         {
-            Plain(now, level, category, eventId, message);
+            Plain(timestamp, level, category, eventId, message);
             output.Write(_bytes.WrittenSpan);
         }
 
-        public byte[] PlainToArray(DateTimeOffset now, string level, string category, int eventId, ReadOnlySpan<char> message)
+        public byte[] PlainToArray(ReadOnlySpan<byte> timestamp, ReadOnlySpan<byte> level, string category, int eventId, ReadOnlySpan<byte> message)
         {
-            Plain(now, level, category, eventId, message);
+            Plain(timestamp, level, category, eventId, message);
             return _bytes.WrittenSpan.ToArray();
         }
 
         /// <summary>The simple console formatter's single line: <c>&lt;time&gt; info: &lt;category&gt;[&lt;id&gt;] &lt;message&gt;</c>.</summary>
-        private void Plain(DateTimeOffset now, string level, string category, int eventId, ReadOnlySpan<char> message)
+        private void Plain(ReadOnlySpan<byte> timestamp, ReadOnlySpan<byte> level, string category, int eventId, ReadOnlySpan<byte> message)
         {
             _bytes.ResetWrittenCount();
-            var head = _bytes.GetSpan(32 + category.Length * 3 + 16);
-            now.UtcDateTime.TryFormat(head, out var written, TimestampFormat, CultureInfo.InvariantCulture);
-            _bytes.Advance(written);
+            _bytes.Write(timestamp);
             _bytes.Write(" "u8);
-            Append(level);
+            _bytes.Write(level);
             _bytes.Write(": "u8);
-            Append(category);
+            var span = _bytes.GetSpan(Encoding.UTF8.GetMaxByteCount(category.Length));
+            _bytes.Advance(Encoding.UTF8.GetBytes(category, span));
             _bytes.Write("["u8);
             var id = _bytes.GetSpan(11);
-            eventId.TryFormat(id, out written, default, CultureInfo.InvariantCulture);
+            eventId.TryFormat(id, out var written, default, CultureInfo.InvariantCulture);
             _bytes.Advance(written);
             _bytes.Write("] "u8);
-            Append(message);
+            _bytes.Write(message);
             _bytes.Write("\n"u8);
-        }
-
-        private void Append(ReadOnlySpan<char> text)
-        {
-            var span = _bytes.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
-            _bytes.Advance(Encoding.UTF8.GetBytes(text, span));
         }
     }
 

@@ -68,6 +68,37 @@ public sealed class AccessLogTests
     }
 
     [Fact]
+    public async Task Each_line_has_its_own_time_to_the_millisecond_across_seconds_and_a_clock_set_back()
+    {
+        // The formatted second is reused within a second: a line in the next second, the next day, or after the
+        // clock was set back must not carry the earlier one.
+        DateTimeOffset[] times =
+        [
+            Now, Now.AddMilliseconds(1), Now.AddMilliseconds(844), Now.AddMilliseconds(845), Now.AddDays(1).AddTicks(9_999),
+            Now.AddSeconds(-1), new(2027, 1, 1, 0, 0, 0, 7, TimeSpan.Zero), new(2027, 1, 1, 3, 0, 0, 7, TimeSpan.FromHours(3)),
+        ];
+        var sink = new MemoryStream();
+        var time = new SettableClock();
+        var output = new LogOutput(sink, time, flushInterval: TimeSpan.Zero);
+        var log = new AccessLog(output, json: true, enabled: true, time);
+
+        foreach (var t in times)
+        {
+            time.Now = t;
+            log.Write(Entry);
+        }
+
+        await output.DisposeAsync();
+
+        var stamps = Encoding.UTF8.GetString(sink.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement.GetProperty("Timestamp").GetString());
+        Assert.Equal(
+            ["2026-12-03T13:41:36.155Z", "2026-12-03T13:41:36.156Z", "2026-12-03T13:41:36.999Z", "2026-12-03T13:41:37.000Z",
+             "2026-12-04T13:41:36.155Z", "2026-12-03T13:41:35.155Z", "2027-01-01T00:00:00.007Z", "2027-01-01T00:00:00.007Z"],
+            stamps);
+    }
+
+    [Fact]
     public async Task A_long_path_is_written_whole()
     {
         var path = "/v2/" + new string('a', 9000) + "/blobs/x";
@@ -122,5 +153,13 @@ public sealed class AccessLogTests
         log.Write(entry);
         await output.DisposeAsync();
         return Encoding.UTF8.GetString(sink.ToArray());
+    }
+
+    /// <summary>A clock that can also be set back (FakeTimeProvider only moves forward).</summary>
+    private sealed class SettableClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = AccessLogTests.Now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }
