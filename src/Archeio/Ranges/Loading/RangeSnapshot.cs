@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.IO.Hashing;
 using System.Text;
 using Archeio.Ranges.Parsing;
@@ -43,6 +42,7 @@ internal static class RangeSnapshot
     private const int HashBytes = 16;
     private const int HeaderLength = 8 + 4 + 1 + HashBytes + 4 + HashBytes;
     private static readonly byte[] Magic = "ARCRNGS2"u8.ToArray();
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     /// <summary>The hash a snapshot records for a source body.</summary>
     public static byte[] HashOf(ReadOnlySpan<byte> body) => XxHash128.Hash(body);
@@ -87,11 +87,20 @@ internal static class RangeSnapshot
             Span<byte> address = stackalloc byte[16];
             foreach (var prefix in prefixes)
             {
-                _ = prefix.Network.BaseAddress.TryWriteBytes(address, out var written);
-                writer.Write((byte)(written == 4 ? 4 : 6));
-                writer.Write((byte)prefix.Network.PrefixLength);
+                var size = prefix.IsIPv4 ? 4 : 16;
+                if (prefix.IsIPv4)
+                {
+                    BinaryPrimitives.WriteUInt32BigEndian(address, (uint)prefix.Address);
+                }
+                else
+                {
+                    BinaryPrimitives.WriteUInt128BigEndian(address, prefix.Address);
+                }
+
+                writer.Write((byte)(prefix.IsIPv4 ? 4 : 6));
+                writer.Write((byte)prefix.Length);
                 writer.Write(regionIndexes[prefix.Location]);
-                writer.Write(address[..written]);
+                writer.Write(address[..size]);
             }
         }
 
@@ -220,7 +229,7 @@ internal static class RangeSnapshot
 
             try
             {
-                value = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(_rest.Slice(2, length));
+                value = StrictUtf8.GetString(_rest.Slice(2, length));
             }
             catch (DecoderFallbackException)
             {
@@ -248,18 +257,11 @@ internal static class RangeSnapshot
                 return false;
             }
 
-            var address = new IPAddress(_rest.Slice(4, size));
+            var address = size == 4 ? BinaryPrimitives.ReadUInt32BigEndian(_rest[4..]) : BinaryPrimitives.ReadUInt128BigEndian(_rest[4..]);
             _rest = _rest[(4 + size)..];
-            try
-            {
-                // Throws when host bits are set: snapshots only hold canonical prefixes.
-                prefix = new CloudPrefix(new IPNetwork(address, length), locations[location]);
-                return true;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
+            // Refused when host bits are set: snapshots only hold canonical prefixes. Numbers, not an IPAddress per
+            // prefix (Table/CloudPrefix.cs says why).
+            return CloudPrefix.TryCreate(size == 4, address, length, locations[location], out prefix);
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
-using System.Net.Sockets;
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -74,25 +73,24 @@ internal sealed class IpRangeTable
         int v6Family = 0, mapped = 0;
         foreach (var prefix in list)
         {
-            if (prefix.Network.BaseAddress?.AddressFamily == AddressFamily.InterNetworkV6)
+            if (!prefix.IsIPv4)
             {
                 v6Family++;
-                mapped += prefix.Network.BaseAddress.IsIPv4MappedToIPv6 ? 1 : 0;
+                mapped += IsMappedIPv4(prefix) ? 1 : 0;
             }
         }
 
         var v4 = new ListedPrefix<uint>[list.Count - v6Family + mapped];
-        var v6 = new ListedPrefix<UInt128>[v6Family];
+        var v6 = new ListedPrefix<UInt128>[v6Family - mapped];
         int v4Count = 0, v6Count = 0, order = 0;
         CloudLocation? lastLocation = null;
         var location = -1;
-        Span<byte> bytes = stackalloc byte[16];
 
         foreach (var prefix in list)
         {
-            if (prefix.Location is null || prefix.Network.BaseAddress is null)
+            if (prefix.Location is null)
             {
-                throw new ArgumentException("a prefix has no network or no location (default CloudPrefix)", nameof(prefixes));
+                throw new ArgumentException("a prefix has no location (default CloudPrefix)", nameof(prefixes));
             }
 
             // Parsers share one location object per region, so consecutive prefixes mostly skip the lookup.
@@ -109,23 +107,18 @@ internal sealed class IpRangeTable
                 (location, lastLocation) = (index, prefix.Location);
             }
 
-            var length = prefix.Network.PrefixLength;
             var rank = global[location] ? 1 : 0;
-            _ = prefix.Network.BaseAddress.TryWriteBytes(bytes, out var written);
-            if (written == 4)
+            if (prefix.IsIPv4)
             {
-                v4[v4Count++] = new(BinaryPrimitives.ReadUInt32BigEndian(bytes), length, rank, order++, location);
-                continue;
+                v4[v4Count++] = new((uint)prefix.Address, prefix.Length, rank, order++, location);
             }
-
-            var network = BinaryPrimitives.ReadUInt128BigEndian(bytes);
-            if (length >= MappedPrefixLength && (network >> 32) == MappedHighBits)
+            else if (IsMappedIPv4(prefix))
             {
-                v4[v4Count++] = new((uint)network, length - MappedPrefixLength, rank, order++, location);
+                v4[v4Count++] = new((uint)prefix.Address, prefix.Length - MappedPrefixLength, rank, order++, location);
             }
             else
             {
-                v6[v6Count++] = new(network, length, rank, order++, location);
+                v6[v6Count++] = new(prefix.Address, prefix.Length, rank, order++, location);
             }
         }
 
@@ -137,6 +130,10 @@ internal sealed class IpRangeTable
             IntervalMap<UInt128>.Build(distinct6),
             distinct4.Length + distinct6.Length);
     }
+
+    /// <summary>An IPv6 prefix inside <c>::ffff:0:0/96</c>: stored as the IPv4 prefix it denotes.</summary>
+    private static bool IsMappedIPv4(in CloudPrefix prefix) =>
+        !prefix.IsIPv4 && prefix.Length >= MappedPrefixLength && (prefix.Address >> 32) == MappedHighBits;
 
     /// <summary>Finds the location of the most specific prefix containing <paramref name="address"/>.</summary>
     public bool TryLookup(IPAddress address, [NotNullWhen(true)] out CloudLocation? location)
