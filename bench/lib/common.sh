@@ -10,7 +10,8 @@ BENCH_OUT="${BENCH_OUT:-/tmp/archeio-bench}"
 # Set BENCH_SKIP_BUILD=1 to reuse binaries already in $BENCH_OUT.
 BENCH_SKIP_BUILD="${BENCH_SKIP_BUILD:-0}"
 RANGES_DIR="$(cd "${ARCHEIO_RANGES_DIR:-$REPO/../shared/data/cloud-ranges}" && pwd)"
-ARCHEIO_BIN="$BENCH_OUT/archeio/Archeio"
+# ARCHEIO_BIN_OVERRIDE=PATH: measure another build of Archeio (with BENCH_SKIP_BUILD=1), e.g. main before a change.
+ARCHEIO_BIN="${ARCHEIO_BIN_OVERRIDE:-$BENCH_OUT/archeio/Archeio}"
 MINIMAL_BIN="$BENCH_OUT/minimal307/Minimal307"
 # The original Go service (kubernetes/registry.k8s.io cmd/archeio), a prebuilt binary outside the repository
 # (../shared/peers/archeio-go/README.md). ORIGINAL=0 leaves it out of http.sh, coldstart.sh and memory.sh.
