@@ -162,6 +162,9 @@ internal static partial class ArcheioHost
         ProbeService.AddTo(services);
         UpstreamHealthService.AddTo(services);
         services.AddHostedService<DrainService>();
+        // One instance the host starts (the test host replaces it with one that does not collect the test process).
+        services.AddSingleton(sp => new StartupMemoryRelease(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StartupMemoryRelease>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<StartupMemoryRelease>());
         // The drain comes out of the host's shutdown time: in-flight requests still get theirs after it.
         services.AddOptions<HostOptions>().Configure<ArcheioSettings>((o, s) => o.ShutdownTimeout = ShutdownTimeout + s.Shutdown.Drain);
     }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Net;
 using Archeio.Blobs;
 using Archeio.Configuration;
+using Archeio.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -35,10 +36,17 @@ internal sealed class ArcheioFactory(string? configFile, IDictionary environment
             }
         });
         builder.ConfigureLogging(logging => logging.ClearProviders());
-        if (blobs is not null)
+        builder.ConfigureTestServices(services =>
         {
-            builder.ConfigureTestServices(services => services.AddSingleton(blobs));
-        }
+            // The server's one collection after its start would be a full, compacting collection of the whole test
+            // process (and a pause for every other test running in it): kept, with nothing to collect.
+            services.AddSingleton(sp => new StartupMemoryRelease(
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StartupMemoryRelease>>(), () => { }));
+            if (blobs is not null)
+            {
+                services.AddSingleton(blobs);
+            }
+        });
     }
 
     /// <summary>
