@@ -30,6 +30,13 @@ internal sealed class LogOutput : IAsyncDisposable
     private const int BlockBytes = 64 * 1024;
 
     /// <summary>
+    /// Written blocks kept for reuse at most (1 MiB): a steady 50,000 lines a second fill about five blocks between two
+    /// writes. Blocks beyond it, taken while standard output lagged, go back to the GC instead of staying resident for
+    /// the process's life (bench/memory.sh, docs/performance.md "Memory under load, second look").
+    /// </summary>
+    public const int MaxFreeBlocks = 16;
+
+    /// <summary>
     /// How long the writer lets lines gather after a write before it looks again: a wake-up of the writer per line
     /// (the queue empties as fast as it fills) cost more than formatting the line (AccessLogBenchmarks); with this, a
     /// line reaches standard output at most this late, in batches of whatever came meanwhile.
@@ -50,7 +57,7 @@ internal sealed class LogOutput : IAsyncDisposable
     // Everything below is guarded by _gate.
     private readonly Lock _gate = new();
     private readonly Queue<Block> _filled = new();
-    private readonly Stack<byte[]> _free = new();
+    private readonly Stack<byte[]> _free = new(MaxFreeBlocks);
     private byte[]? _current;
     private int _currentLength;
     private long _queuedBytes;
@@ -58,6 +65,18 @@ internal sealed class LogOutput : IAsyncDisposable
     private bool _completed;
 
     private Func<long, byte[]>? _dropWarning;
+
+    /// <summary>Written blocks waiting for reuse (for tests: never above <see cref="MaxFreeBlocks"/>).</summary>
+    internal int FreeBlocks
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _free.Count;
+            }
+        }
+    }
     private long _dropped;
 
     /// <param name="output">Where lines go (standard output in the server).</param>
@@ -199,7 +218,7 @@ internal sealed class LogOutput : IAsyncDisposable
             {
                 foreach (var block in batch)
                 {
-                    if (block.Reusable)
+                    if (block.Reusable && _free.Count < MaxFreeBlocks)
                     {
                         _free.Push(block.Buffer);
                     }

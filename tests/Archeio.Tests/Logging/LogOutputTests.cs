@@ -97,6 +97,28 @@ public sealed class LogOutputTests
     }
 
     [Fact]
+    public async Task Blocks_taken_while_the_output_lagged_are_not_all_kept_afterwards()
+    {
+        var sink = new StalledStream();
+        var output = new LogOutput(sink, new FakeTimeProvider(), flushInterval: TimeSpan.Zero);
+        output.Write("first\n"u8);
+        await sink.WriteStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // While the writer is stuck, 40 lines of 40 KiB take a 64 KiB block each (two do not fit in one).
+        var line = Encoding.UTF8.GetBytes(new string('x', 40 * 1024 - 1) + "\n");
+        for (var i = 0; i < 40; i++)
+        {
+            output.Write(line);
+        }
+
+        sink.Release.SetResult();
+        await output.DisposeAsync();
+
+        Assert.Equal(41, sink.Lines.Count);
+        Assert.Equal(LogOutput.MaxFreeBlocks, output.FreeBlocks);
+    }
+
+    [Fact]
     public async Task A_line_longer_than_a_block_comes_out_whole_and_in_order()
     {
         var sink = new MemoryStream();
