@@ -170,7 +170,7 @@ internal static class RangeSourceReader
 
     private static IReadOnlyList<CloudPrefix> Parse(RangeSourceSettings source, byte[] body, int length)
     {
-        using var stream = new MemoryStream(body, 0, length, writable: false);
+        using var stream = new MemoryStream(body, 0, length, writable: false, publiclyVisible: true);
         return RangeParser.Parse(source.Format, stream, source.Cloud);
     }
 }

@@ -20,7 +20,12 @@ internal static class RangeJson
         ArgumentNullException.ThrowIfNull(utf8Json);
         try
         {
-            return JsonDocument.Parse(utf8Json);
+            // A body already in memory (the loader reads a range file whole) is parsed where it is: from a stream,
+            // JsonDocument copies the whole JSON into a buffer rented from ArrayPool.Shared, which keeps it (1–2 MiB
+            // per provider file) for the process's life once returned (dotnet-gcdump, docs/performance.md).
+            return utf8Json is MemoryStream memory && memory.TryGetBuffer(out var bytes)
+                ? JsonDocument.Parse(bytes.AsMemory((int)memory.Position))
+                : JsonDocument.Parse(utf8Json);
         }
         catch (JsonException e)
         {

@@ -19,6 +19,30 @@ public sealed class RangeParserTests
     }
 
     [Theory]
+    [InlineData("Aws", RangeFixtures.Aws)]
+    [InlineData("Gcp", RangeFixtures.Gcp)]
+    [InlineData("Azure", RangeFixtures.Azure)]
+    public void A_body_in_memory_is_parsed_where_it_is_not_copied_through_the_stream_with_the_same_result(string format, string fixture)
+    {
+        using var file = RangeFixtures.Open(fixture);
+        var json = new MemoryStream();
+        file.CopyTo(json);
+        // The loader's shape: a buffer larger than the body, read from an offset, publicly visible.
+        var padded = new byte[json.Length + 16];
+        json.ToArray().CopyTo(padded, 7);
+        using var inMemory = new MemoryStream(padded, 7, (int)json.Length, writable: false, publiclyVisible: true);
+        using var streamed = new BufferedStream(new MemoryStream(json.ToArray()));
+
+        var fromMemory = RangeParser.Parse(Enum.Parse<RangeFormat>(format), inMemory, "cloud");
+        var fromStream = RangeParser.Parse(Enum.Parse<RangeFormat>(format), streamed, "cloud");
+
+        Assert.NotEmpty(fromMemory);
+        // Not read through the stream (which copies the whole JSON into a pooled buffer): its position has not moved.
+        Assert.Equal(0, inMemory.Position);
+        Assert.Equal(fromStream.Select(p => p.ToString()), fromMemory.Select(p => p.ToString()));
+    }
+
+    [Theory]
     [InlineData("Aws", RangeFixtures.Gcp, "ipv6_prefixes: required array is missing")]
     [InlineData("Aws", RangeFixtures.Azure, "prefixes: required array is missing")]
     [InlineData("Gcp", RangeFixtures.Aws, "prefixes[0]: has neither ipv4Prefix nor ipv6Prefix")]
