@@ -65,6 +65,7 @@ internal sealed class LogOutput : IAsyncDisposable
     private bool _completed;
 
     private Func<long, byte[]>? _dropWarning;
+    private long _dropped;
 
     /// <summary>Written blocks waiting for reuse (for tests: never above <see cref="MaxFreeBlocks"/>).</summary>
     internal int FreeBlocks
@@ -77,7 +78,6 @@ internal sealed class LogOutput : IAsyncDisposable
             }
         }
     }
-    private long _dropped;
 
     /// <param name="output">Where lines go (standard output in the server).</param>
     /// <param name="time">The clock of the drop reports' spacing.</param>

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 
 namespace Archeio.Ranges.Table;
 
@@ -16,7 +15,7 @@ namespace Archeio.Ranges.Table;
 /// had to walk (docs/performance.md, "Where the cold start goes"). <see cref="Network"/> still gives the
 /// <see cref="IPNetwork"/>, built when asked (for tools and tests, never on the start's or the request's path).
 /// </remarks>
-internal readonly struct CloudPrefix : IEquatable<CloudPrefix>
+internal readonly record struct CloudPrefix
 {
     private CloudPrefix(UInt128 address, int length, bool isIPv4, CloudLocation location)
     {
@@ -79,7 +78,8 @@ internal readonly struct CloudPrefix : IEquatable<CloudPrefix>
     {
         var width = isIPv4 ? 32 : 128;
         prefix = default;
-        if (length < 0 || length > width || (isIPv4 && address > uint.MaxValue) || (address & HostMask(width, length)) != UInt128.Zero)
+        if (length < 0 || length > width || (isIPv4 && address > uint.MaxValue)
+            || (address & (isIPv4 ? IntervalMap<uint>.HostMask(length) : IntervalMap<UInt128>.HostMask(length))) != UInt128.Zero)
         {
             return false;
         }
@@ -88,20 +88,5 @@ internal readonly struct CloudPrefix : IEquatable<CloudPrefix>
         return true;
     }
 
-    public bool Equals(CloudPrefix other) =>
-        Address == other.Address && Length == other.Length && IsIPv4 == other.IsIPv4 && Equals(Location, other.Location);
-
-    public override bool Equals(object? obj) => obj is CloudPrefix other && Equals(other);
-
-    public override int GetHashCode() => HashCode.Combine(Address, Length, IsIPv4, Location);
-
     public override string ToString() => $"{Network} {Location}";
-
-    public static bool operator ==(CloudPrefix left, CloudPrefix right) => left.Equals(right);
-
-    public static bool operator !=(CloudPrefix left, CloudPrefix right) => !left.Equals(right);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static UInt128 HostMask(int width, int length) =>
-        length >= width ? UInt128.Zero : (width == 32 ? (UInt128)(uint.MaxValue >> length) : UInt128.MaxValue >> length);
 }

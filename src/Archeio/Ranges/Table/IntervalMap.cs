@@ -60,7 +60,8 @@ internal sealed class IntervalMap<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(T address) => _locations[_index.IndexOf(address)];
 
-    private static T HostMask(int length)
+    /// <summary>The host bits of a prefix of <paramref name="length"/>: all ones below the network part.</summary>
+    internal static T HostMask(int length)
     {
         // Shift counts are taken modulo the width, so a full-length prefix (/32, /128: shift by the
         // full width) needs its own case.
