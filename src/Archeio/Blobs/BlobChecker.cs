@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Archeio.Blobs.Inventory;
 using Archeio.Configuration;
+using Archeio.Signing;
 using Archeio.Oci.MediaTypes;
 
 namespace Archeio.Blobs;
@@ -51,6 +52,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     private readonly SemaphoreSlim _limiter;
     private readonly ConcurrentDictionary<BlobKey, Task<bool?>> _inFlight = new();
     private readonly IBlobCheckObserver? _observer;
+    private readonly MirrorSigners _signers;
 
     public BlobChecker(
         IHttpClientFactory httpClientFactory,
@@ -60,7 +62,8 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         BlobCheckCounters counters,
         TimeProvider time,
         ILogger<BlobChecker> logger,
-        IBlobCheckObserver? observer = null)
+        IBlobCheckObserver? observer = null,
+        MirrorSigners? signers = null)
     {
         ArgumentNullException.ThrowIfNull(httpClientFactory);
         ArgumentNullException.ThrowIfNull(settings);
@@ -75,6 +78,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         _time = time;
         _logger = logger;
         _observer = observer;
+        _signers = signers ?? MirrorSigners.None;
         _breakers = [.. settings.Candidates.Select(_ => new CircuitBreaker(_settings.BreakAfter, _settings.BreakFor, time))];
         _limiter = new SemaphoreSlim(_settings.MaxConcurrent, _settings.MaxConcurrent);
     }
@@ -303,7 +307,8 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         using var timeout = new CancellationTokenSource(_settings.Timeout, _time);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Head, mirror.CheckUrl(name, digest));
+            // A private mirror answers only a signed HEAD: signed now, for this check alone.
+            using var request = new HttpRequestMessage(HttpMethod.Head, _signers.Sign(mirror, mirror.CheckUrl(name, digest), HttpMethod.Head));
             if (mirror is ManifestView)
             {
                 // A registry answers a manifest HEAD only for the media types the client accepts (distribution-spec,

@@ -13,8 +13,16 @@ namespace Archeio.Configuration;
 /// <param name="Probe">The object the mirror's client-shaped probes fetch, or null: the mirror is not probed.</param>
 /// <param name="ManifestUrl">URL template like <see cref="BlobUrl"/> of the manifests the mirror holds by digest, or null: none.</param>
 /// <param name="ManifestInventory">File path or http(s) URL of the list of manifest digests the mirror holds, or null.</param>
+/// <param name="Signing">How the mirror's URLs are signed (a private bucket), or null: they are handed out as they are.</param>
 internal sealed record MirrorSettings(
-    string Name, string BlobUrl, int Index = 0, string? Inventory = null, MirrorProbe? Probe = null, string? ManifestUrl = null, string? ManifestInventory = null)
+    string Name,
+    string BlobUrl,
+    int Index = 0,
+    string? Inventory = null,
+    MirrorProbe? Probe = null,
+    string? ManifestUrl = null,
+    string? ManifestInventory = null,
+    SigningSettings? Signing = null)
     : Candidate(Name, Index)
 {
     public const string DigestPlaceholder = "{digest}";
@@ -81,7 +89,7 @@ internal sealed record MirrorSettings(
     /// <summary>Reads one <c>Archeio:Mirrors:N</c>, adding its name to <paramref name="names"/>; null when invalid.</summary>
     private static MirrorSettings? Read(SettingsSection item, int index, HashSet<string> names, string? defaultBase)
     {
-        item.CheckKnownKeys(nameof(Name), nameof(BlobUrl), nameof(Inventory), nameof(Probe), nameof(ManifestUrl), nameof(ManifestInventory));
+        item.CheckKnownKeys(nameof(Name), nameof(BlobUrl), nameof(Inventory), nameof(Probe), nameof(ManifestUrl), nameof(ManifestInventory), nameof(Signing));
         var name = item[nameof(Name)];
         if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
@@ -128,7 +136,8 @@ internal sealed record MirrorSettings(
         }
 
         var probe = ReadProbe(item, blobUrl!.Contains(NamePlaceholder, StringComparison.Ordinal));
-        return new MirrorSettings(name, blobUrl!, index, inventory, probe, manifestUrl, manifestInventory);
+        var signing = SigningSettings.Read(item, blobUrl!, manifestUrl);
+        return new MirrorSettings(name, blobUrl!, index, inventory, probe, manifestUrl, manifestInventory, signing);
     }
 
     /// <summary>An inventory setting: a file that exists or an http(s) URL; null when unset (or reported as invalid).</summary>

@@ -12,6 +12,7 @@ using Archeio.Proxying;
 using Archeio.Ranges.Loading;
 using Archeio.Ranges.Table;
 using Archeio.Routing;
+using Archeio.Signing;
 using Archeio.Upstreams;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
@@ -182,6 +183,7 @@ internal static partial class ArcheioHost
         services.AddSingleton<GeoLookup>();
         services.AddSingleton<IpRangeTableHolder>();
         services.AddSingleton<BlobCheckCounters>();
+        services.AddSingleton<MirrorSigners>();
         services.AddSingleton<BlobChecker>();
         services.AddSingleton<IBlobPresence>(sp => sp.GetRequiredService<BlobChecker>());
         services.AddSingleton<UpstreamHealthBoard>();

@@ -4,6 +4,7 @@ using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
 using Archeio.Ranges.Table;
+using Archeio.Signing;
 using Archeio.Requests;
 using Archeio.Upstreams;
 using Microsoft.Extensions.Primitives;
@@ -27,8 +28,10 @@ internal sealed class RequestRouter(
     IBlobPresence blobs,
     UpstreamHealthBoard upstreams,
     ArcheioSettings settings,
-    TimeProvider time)
+    TimeProvider time,
+    MirrorSigners? signers = null)
 {
+    private readonly MirrorSigners _signers = signers ?? MirrorSigners.None;
     // Geolocation is looked up for the client metric too when a country database is there to say the continent.
     private readonly bool _lookUpGeo = router.NeedsGeo || geo.HasCountryDatabase;
     private readonly TimeSpan _budget = settings.BlobCheck.Timeout;
@@ -86,20 +89,20 @@ internal sealed class RequestRouter(
         {
             if (!blobs.TryGetKnown(candidates[i], target.Name, target.Reference, out var present))
             {
-                return CheckAsync(plan, target, facts.Upstreams, i, aborted);
+                return CheckAsync(plan, facts.Method, target, facts.Upstreams, i, aborted);
             }
 
             if (present)
             {
-                return new(Final(plan, candidates[i], target, facts.Upstreams, aborted));
+                return new(Final(plan, facts.Method, candidates[i], target, facts.Upstreams, aborted));
             }
         }
 
-        return new(Final(plan, null, target, facts.Upstreams, aborted));
+        return new(Final(plan, facts.Method, null, target, facts.Upstreams, aborted));
     }
 
     /// <summary>Asks the candidates from <paramref name="first"/> on (those before it are known absent).</summary>
-    private async ValueTask<RouteDecision> CheckAsync(BlobPlan plan, RegistryRequest target, UpstreamHealthView? health, int first, CancellationToken aborted)
+    private async ValueTask<RouteDecision> CheckAsync(BlobPlan plan, string method, RegistryRequest target, UpstreamHealthView? health, int first, CancellationToken aborted)
     {
         using var budget = new CancellationTokenSource(_budget, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, aborted);
@@ -108,15 +111,16 @@ internal sealed class RequestRouter(
         {
             if (await blobs.ExistsAsync(candidates[i], target.Name, target.Reference, linked.Token))
             {
-                return Final(plan, candidates[i], target, health, aborted);
+                return Final(plan, method, candidates[i], target, health, aborted);
             }
         }
 
-        return Final(plan, null, target, health, aborted);
+        return Final(plan, method, null, target, health, aborted);
     }
 
-    private static RouteDecision Final(BlobPlan plan, Candidate? holder, RegistryRequest target, UpstreamHealthView? health, CancellationToken aborted)
-        => aborted.IsCancellationRequested ? ClientGone.Instance : plan.AnswerFor(holder, target, health);
+    /// <summary>The plan's answer for the holder found, with a signed mirror's URL signed for the client's method (Signing/MirrorSigners.cs).</summary>
+    private RouteDecision Final(BlobPlan plan, string method, Candidate? holder, RegistryRequest target, UpstreamHealthView? health, CancellationToken aborted)
+        => aborted.IsCancellationRequested ? ClientGone.Instance : _signers.Apply(plan.AnswerFor(holder, target, health), method);
 }
 
 /// <summary>A request's facts and its final decision.</summary>

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using Archeio.Configuration;
 using Archeio.Http;
 using Archeio.Oci.Digests;
+using Archeio.Signing;
 
 namespace Archeio.Blobs.Probes;
 
@@ -19,8 +20,10 @@ namespace Archeio.Blobs.Probes;
 /// <c>Probes:Timeout</c>. Every check runs even after one failed, so that a report says everything that is wrong.
 /// Used by <see cref="ProbeService"/> and by <c>archeio explain --check</c>.
 /// </summary>
-internal sealed class MirrorProber(HttpClient http, ProbeSettings settings, TimeProvider time)
+internal sealed class MirrorProber(HttpClient http, ProbeSettings settings, TimeProvider time, MirrorSigners? signers = null)
 {
+    private readonly MirrorSigners _signers = signers ?? MirrorSigners.None;
+
     public const string HttpClientName = "probe";
 
     /// <summary>The range check asks for <c>bytes=0-1023</c>.</summary>
@@ -34,7 +37,8 @@ internal sealed class MirrorProber(HttpClient http, ProbeSettings settings, Time
         services.AddSingleton(sp => new MirrorProber(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
             sp.GetRequiredService<ArcheioSettings>().Probes,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<MirrorSigners>()));
         // Probes:Timeout bounds each probe, bodies included, on the injected clock.
         services.AddHttpClient(HttpClientName).AsProbeClient(pooledConnectionLifetime: TimeSpan.FromMinutes(5));
     }
@@ -43,13 +47,16 @@ internal sealed class MirrorProber(HttpClient http, ProbeSettings settings, Time
     {
         ArgumentNullException.ThrowIfNull(mirror);
         var probe = mirror.Probe ?? throw new ArgumentException("the mirror has no probe", nameof(mirror));
-        var url = mirror.UrlFor(probe.Repository, probe.Digest);
+        // A private mirror's probes are signed like a client's redirect, each for its own method (SigV4 signs it).
+        var unsigned = mirror.UrlFor(probe.Repository, probe.Digest);
+        var headUrl = _signers.Sign(mirror, unsigned, HttpMethod.Head);
+        var url = _signers.Sign(mirror, unsigned, HttpMethod.Get);
         var started = time.GetTimestamp();
         using var timeout = new CancellationTokenSource(settings.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
         var token = linked.Token;
 
-        var head = await RunAsync(ProbeCheck.Head, () => HeadAsync(url, token), timeout, stopping);
+        var head = await RunAsync(ProbeCheck.Head, () => HeadAsync(headUrl, token), timeout, stopping);
         byte[]? partial = null;
         var range = await RunAsync(ProbeCheck.Range, async () =>
         {
