@@ -233,7 +233,7 @@ public class HotPathBenchmarks : IDisposable
         return length;
     }
 
-    private sealed class NoHttpClientFactory : IHttpClientFactory
+    internal sealed class NoHttpClientFactory : IHttpClientFactory
     {
         public HttpClient CreateClient(string name) => new();
     }
