@@ -16,7 +16,8 @@ internal sealed class AzureSasSigner : UrlSigner
     private readonly AzureSasSigning _settings;
     private readonly TimeProvider _time;
     private readonly Func<AzureAccountKey> _key;
-    private (AzureAccountKey Key, StorageSharedKeyCredential Credential)? _credential;
+    // One reference, swapped whole: a pair of fields could be read torn by another request's thread.
+    private volatile KeyCredential? _credential;
 
     public AzureSasSigner(AzureSasSigning settings, Func<AzureAccountKey> key, TimeProvider time)
     {
@@ -49,7 +50,14 @@ internal sealed class AzureSasSigner : UrlSigner
         }
 
         var credential = new StorageSharedKeyCredential(account, key.Value);
-        _credential = (key, credential);
+        _credential = new KeyCredential(key, credential);
         return credential;
+    }
+
+    private sealed class KeyCredential(AzureAccountKey key, StorageSharedKeyCredential credential)
+    {
+        public AzureAccountKey Key { get; } = key;
+
+        public StorageSharedKeyCredential Credential { get; } = credential;
     }
 }

@@ -45,7 +45,8 @@ internal abstract class S3Credentials
     /// </summary>
     private sealed class Chain(AWSCredentials source) : S3Credentials
     {
-        private (ImmutableCredentials From, S3Credential To)? _last;
+        // One reference, swapped whole: a pair of fields could be read torn by another request's thread.
+        private volatile Converted? _last;
 
         public override S3Credential Current
         {
@@ -57,10 +58,17 @@ internal abstract class S3Credentials
                     return last.To;
                 }
 
-                var converted = new S3Credential(now.AccessKey, now.SecretKey, now.UseToken ? now.Token : null);
-                _last = (now, converted);
-                return converted;
+                var converted = new Converted(now, new S3Credential(now.AccessKey, now.SecretKey, now.UseToken ? now.Token : null));
+                _last = converted;
+                return converted.To;
             }
+        }
+
+        private sealed class Converted(ImmutableCredentials from, S3Credential to)
+        {
+            public ImmutableCredentials From { get; } = from;
+
+            public S3Credential To { get; } = to;
         }
     }
 }
