@@ -38,21 +38,28 @@ if [ ! -x .tools/node_modules/.bin/s3rver ]; then
   mkdir -p .tools
   npm install --prefix .tools --no-audit --no-fund --silent s3rver@3 >/dev/null
 fi
+# npm packages pinned to exact versions, so that the tests meet what they were written against; a pin that
+# changes here is installed over the old one. Usage: install_pinned <what> <name@version>...
+install_pinned() {
+  local what=$1 spec name version
+  shift
+  local missing=()
+  for spec in "$@"; do
+    name=${spec%@*}
+    version=${spec##*@}
+    grep -qs "\"version\": \"${version}\"" ".tools/node_modules/${name}/package.json" || missing+=("$spec")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "scripts/test.sh: installing ${missing[*]} into .tools (${what})"
+    mkdir -p .tools
+    npm install --prefix .tools --no-audit --no-fund --silent --save-exact "${missing[@]}" >/dev/null
+  fi
+}
 # The real geolocation databases for the Geo tests (CC BY 4.0; attribution in docs/configuration.md).
-# Pinned, so that the tests' expected answers meet the data they were written against; a pin that
-# changes here is installed over the old one.
-geo_packages=(@ip-location-db/geo-whois-asn-country-mmdb@2.3.2026061719 @ip-location-db/asn@2.3.2026061719)
-geo_missing=()
-for spec in "${geo_packages[@]}"; do
-  name=${spec%@*}
-  version=${spec##*@}
-  grep -qs "\"version\": \"${version}\"" ".tools/node_modules/${name}/package.json" || geo_missing+=("$spec")
-done
-if [ ${#geo_missing[@]} -gt 0 ]; then
-  echo "scripts/test.sh: installing ${geo_missing[*]} into .tools"
-  mkdir -p .tools
-  npm install --prefix .tools --no-audit --no-fund --silent --save-exact "${geo_missing[@]}" >/dev/null
-fi
+install_pinned "geolocation databases" @ip-location-db/geo-whois-asn-country-mmdb@2.3.2026061719 @ip-location-db/asn@2.3.2026061719
+# The signing test bed (tests/TestBed/signing): Azurite checks SAS signatures itself; the S3 and CloudFront fronts
+# verify with AWS's own JavaScript signers, never with the code under test.
+install_pinned "signing test bed" azurite@3.37.0 @smithy/signature-v4@5.7.5 @aws-crypto/sha256-js@5.2.0 @smithy/core@3.41.1 @aws-sdk/cloudfront-signer@3.1166.0
 
 results=artifacts/test-results
 rm -rf "$results"

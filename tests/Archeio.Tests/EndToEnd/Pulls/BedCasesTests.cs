@@ -177,6 +177,36 @@ public sealed class BedCasesTests(PullTestBed bed) : IDisposable
         });
     }
 
+    /// <summary>
+    /// The s3 mirror is private: its bare URL is refused, and every request the SigV4 front took so far (the
+    /// matrix's pulls, Archeio's checks and probes, if they ran before) carried a presigned URL.
+    /// </summary>
+    [Fact]
+    public async Task The_s3_mirror_is_private_and_every_request_it_served_was_presigned_by_Archeio()
+    {
+        await RecordAsync("signed mirror", "http", PullTestBed.AwsEuWest3, "single", async () =>
+        {
+            var digest = bed.Images["single"].BlobDigests.First(d => bed.ExpectedBackend(PullTestBed.AwsEuWest3, d) == PullTestBed.S3);
+            var mark = bed.S3Front.Mark();
+            using (var bare = await _notFollowing.GetAsync($"{bed.S3FrontBucketUrl}/containers/images/{digest}"))
+            {
+                Assert.Equal(HttpStatusCode.Forbidden, bare.StatusCode);
+            }
+
+            await bed.S3Front.WaitForVerdictAsync(mark, v => v is { Accepted: false, Check: "unsigned" });
+
+            using var redirect = await _notFollowing.GetAsync($"http://{bed.LoadBalancer(PullTestBed.AwsEuWest3)}/v2/bed/single/blobs/{digest}");
+            Assert.Equal(HttpStatusCode.TemporaryRedirect, redirect.StatusCode);
+            Assert.Contains("X-Amz-Signature=", redirect.Headers.Location!.Query, StringComparison.Ordinal);
+            using var signed = await _notFollowing.GetAsync(redirect.Headers.Location);
+            Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+
+            var accepted = bed.S3Front.Verdicts.Where(v => v.Accepted).ToList();
+            Assert.All(accepted, v => Assert.Equal("query", v.Auth));
+            return $"bare URL 403; {accepted.Count} requests served, all presigned";
+        });
+    }
+
     public static TheoryData<string> Clients() => [.. PullClients.Names];
 
     /// <summary>

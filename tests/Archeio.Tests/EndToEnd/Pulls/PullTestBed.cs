@@ -15,8 +15,10 @@ namespace Archeio.Tests.EndToEnd.Pulls;
 /// <list type="bullet">
 /// <item>the upstream: Distribution 2.8 holding the images under <c>project/bed/…</c>;</item>
 /// <item>the signature upstream: a second Distribution holding only a cosign-style <c>.sig</c> tag;</item>
-/// <item>mirrors: s3rver (bucket <c>mirror</c>, for AWS eu-west-3 clients) and an nginx directory (for clients in
-/// no cloud), seeded from the upstream's blobs with some left out, so that fallbacks run; a closed port and a
+/// <item>mirrors: s3rver (bucket <c>mirror</c>, for AWS eu-west-3 clients), private: reachable only through a
+/// <see cref="SigV4BucketFront"/> that refuses every request whose SigV4 signature does not verify (Archeio signs
+/// with <c>Mirrors:N:Signing</c>, so every client in the bed pulls through a signed mirror), and an nginx directory
+/// (for clients in no cloud), seeded from the upstream's blobs with some left out, so that fallbacks run; a closed port and a
 /// server that never answers (for AWS us-east-1 clients);</item>
 /// <item>Archeio, the real process, with the real cloud ranges;</item>
 /// <item>nginx as the load balancer: one port per client location, adding <c>X-Forwarded-For: &lt;client&gt;, 127.0.0.1</c>.</item>
@@ -32,6 +34,17 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
     internal const string Upstream = "upstream";
     internal const string Signatures = "signatures";
     internal const string Tag = "v1";
+
+    /// <summary>The s3 mirror's SigV4 scope: the region the front accepts and Archeio signs for.</summary>
+    internal const string S3Region = "eu-west-3";
+
+    /// <summary>The s3 mirror's access key id (the secret is made per run: <see cref="S3SecretKey"/>).</summary>
+    internal const string S3AccessKeyId = "AKIAARCHEIOBED";
+
+    /// <summary>The environment variables Archeio reads the s3 mirror's key pair from (<c>Signing:*Variable</c>).</summary>
+    internal const string S3AccessKeyIdVariable = "BED_S3_ACCESS_KEY_ID";
+
+    internal const string S3SecretKeyVariable = "BED_S3_SECRET_ACCESS_KEY";
 
     /// <summary>The blob-check timeout Archeio runs with here, short so the hanging mirror costs little.</summary>
     internal static readonly TimeSpan BlobCheckTimeout = TimeSpan.FromSeconds(1);
@@ -84,6 +97,15 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
 
     internal S3rverProcess S3Mirror { get; private set; } = null!;
 
+    /// <summary>The only way to the s3 mirror for clients and Archeio: verifies SigV4 with AWS's JavaScript signer.</summary>
+    internal SigV4BucketFront S3Front { get; private set; } = null!;
+
+    /// <summary>The s3 mirror's secret access key, made per run (never a constant a test could sign with by accident).</summary>
+    internal string S3SecretKey { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(30));
+
+    /// <summary>The s3 mirror's bucket as Archeio's URLs name it: through the front, path-style.</summary>
+    internal string S3FrontBucketUrl => S3Front.BaseUrl + "/" + Bucket;
+
     internal NginxProcess Nginx { get; private set; } = null!;
 
     internal HangingServer HangingMirror { get; private set; } = null!;
@@ -126,6 +148,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
         UpstreamRegistry = await upstream;
         SignatureRegistry = await signatures;
         S3Mirror = await s3;
+        S3Front = await SigV4BucketFront.StartAsync(S3Mirror.BaseUrl, S3AccessKeyId, S3SecretKey, S3Region);
         Nginx = await nginx;
         HangingMirror = new HangingServer();
         Images["single"] = await single;
@@ -154,6 +177,8 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
         {
             ["ARCHEIO_CONFIG"] = _config.Path,
             ["ARCHEIO_RANGES_DIR"] = SharedData.CloudRangesDirectory,
+            [S3AccessKeyIdVariable] = S3AccessKeyId,
+            [S3SecretKeyVariable] = S3SecretKey,
         });
 
         foreach (var name in PullClients.Names)
@@ -323,6 +348,18 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
 
         JsonObject Mirror(string name, string baseUrl) => new() { ["Name"] = name, ["BlobUrl"] = baseUrl + "/containers/images/{digest}" };
 
+        JsonObject Signed(JsonObject mirror)
+        {
+            mirror["Signing"] = new JsonObject
+            {
+                ["Kind"] = "S3",
+                ["Region"] = S3Region,
+                ["AccessKeyIdVariable"] = S3AccessKeyIdVariable,
+                ["SecretAccessKeyVariable"] = S3SecretKeyVariable,
+            };
+            return mirror;
+        }
+
         JsonObject WithManifests(JsonObject mirror, string baseUrl)
         {
             mirror["ManifestUrl"] = baseUrl + "/containers/manifests/{digest}";
@@ -348,7 +385,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
                 ["SignatureEndpoint"] = SignatureRegistry.BaseUrl,
             },
             ["Mirrors"] = new JsonArray(
-                WithManifests(Probed(Mirror(S3, S3Mirror.BucketUrl)), S3Mirror.BucketUrl),
+                Signed(WithManifests(Probed(Mirror(S3, S3FrontBucketUrl)), S3FrontBucketUrl)),
                 Probed(Mirror(Static, Nginx.StaticBaseUrl)),
                 Mirror("down", "http://127.0.0.1:" + closedPort.ToString(CultureInfo.InvariantCulture)),
                 Mirror("hang", "http://127.0.0.1:" + HangingMirror.Port.ToString(CultureInfo.InvariantCulture))),
@@ -398,7 +435,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
             await client.DisposeAsync();
         }
 
-        foreach (var part in new IAsyncDisposable?[] { Archeio, Nginx, S3Mirror, SignatureRegistry, UpstreamRegistry, HangingMirror })
+        foreach (var part in new IAsyncDisposable?[] { Archeio, Nginx, S3Front, S3Mirror, SignatureRegistry, UpstreamRegistry, HangingMirror })
         {
             if (part is not null)
             {
