@@ -28,6 +28,31 @@ public sealed class CloudFrontSignerTests : IDisposable
         Assert.False(rsa.VerifyData(Policy("https://cdn.example/containers/images/sha256:ac", expires), signature, HashAlgorithmName.SHA1, RSASignaturePadding.Pkcs1));
     }
 
+    /// <summary>
+    /// RSA PKCS#1 v1.5 is deterministic, so AWS's own signer (<c>@aws-sdk/cloudfront-signer</c>, run by node) must make
+    /// the very same signature for the same URL, expiry and key. (It re-encodes path segments before signing, so the
+    /// URL here has none it would change; it orders the parameters Expires, Key-Pair-Id, Signature.)
+    /// </summary>
+    [Fact]
+    public async Task An_RSA_signed_URL_is_byte_for_byte_AWS_s_own_signer_s()
+    {
+        using var rsa = RSA.Create(2048);
+        var pem = rsa.ExportPkcs8PrivateKeyPem();
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        const string resource = "https://cdn.example/containers/images/sha256-ab12";
+        var ours = Signer(pem, time).Sign(resource, HttpMethod.Get);
+        var keyPath = Path.Combine(_keys.Path, "reference.pem");
+        await File.WriteAllTextAsync(keyPath, pem);
+
+        var theirs = await CloudFrontReferenceSigner.SignAsync(resource, "K2JCJMDEHXQW5F", keyPath, DateTimeOffset.FromUnixTimeSeconds(1_800_000_600));
+
+        static Dictionary<string, string> Query(string url) => new Uri(url).Query.TrimStart('?').Split('&')
+            .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        Assert.StartsWith(resource + "?", theirs, StringComparison.Ordinal);
+        Assert.Equal(Query(theirs), Query(ours));
+        Assert.Equal(3, Query(ours).Count);
+    }
+
     [Fact]
     public void An_ECDSA_P256_signed_URL_verifies_with_a_DER_signature_over_SHA1()
     {
