@@ -12,6 +12,8 @@
 #   bench/http.sh                       # builds both .NET apps (about 2 min), then about 4.5 min of wrk
 #   BENCH_SKIP_BUILD=1 bench/http.sh    # reuse the binaries in $BENCH_OUT (default /tmp/archeio-bench)
 #   ORIGINAL=0 bench/http.sh            # without the original (ORIGINAL_BIN: another build of it)
+#   SIGNED=1 bench/http.sh              # adds Archeio-signed: Archeio-default with both mirrors private S3 buckets
+#                                       # (Mirrors:N:Signing Kind S3: every Location SigV4-presigned per request)
 #
 # Knobs (environment): DURATION (wrk -d, default 5s; 8s before issue 18), REPS (default 3), THREADS (-t, 2),
 # CONNECTIONS (-c, 64), QUIET_WAIT (how long to wait for a quiet machine, default 30 s here). Paths:
@@ -44,6 +46,13 @@ start_archeio_default "$archeio_default_port" "$WORK/archeio-default.json" "$WOR
 APPS=(original Archeio-default Archeio-nolog baseline)
 declare -A PORT_OF=([Archeio-default]=$archeio_default_port [Archeio-nolog]=$archeio_port [baseline]=$baseline_port)
 declare -A PID_OF=([Archeio-default]=$archeio_default_pid [Archeio-nolog]=$archeio_pid [baseline]=$baseline_pid)
+if [[ "${SIGNED:-0}" == 1 ]]; then
+    pick_port archeio_signed_port; pick_port metrics_signed_port
+    write_config "$WORK/archeio-signed.json" "$mirror_port" "$metrics_signed_port" 1 1
+    start_archeio_signed "$archeio_signed_port" "$WORK/archeio-signed.json" "$WORK/archeio-signed.log"
+    PORT_OF[Archeio-signed]=$archeio_signed_port; PID_OF[Archeio-signed]=$STARTED_PID
+    wait_port "$archeio_signed_port"
+fi
 if [[ "$ORIGINAL" == 1 ]]; then
     original_port=$(free_port)
     while [[ "$PORTS_TAKEN" == *" $original_port "* || "$original_port" == "$baseline_port" ]]; do original_port=$(free_port); done
@@ -53,6 +62,7 @@ if [[ "$ORIGINAL" == 1 ]]; then
 else
     APPS=(Archeio-default Archeio-nolog baseline)
 fi
+[[ "${SIGNED:-0}" == 1 ]] && APPS=("${APPS[@]:0:${#APPS[@]}-1}" Archeio-signed baseline)
 wait_port "$mirror_port"; wait_port "$baseline_port"; wait_port "$archeio_port"; wait_port "$archeio_default_port"
 
 # name|path|X-Forwarded-For|the original serves it offline (1/0)

@@ -93,15 +93,19 @@ require_original() {
 write_config() {
     local logging='"Logging": { "AccessSampleRate": 0 },'
     [[ "${4:-0}" == 1 ]] && logging=''
+    # 5th argument 1: both mirrors are private S3 buckets, every URL SigV4-presigned (Mirrors:N:Signing, the keys from
+    # BENCH_S3_KEY_ID / BENCH_S3_SECRET, which start_archeio_signed sets). The mirror (Minimal307) ignores the query.
+    local signing=''
+    [[ "${5:-0}" == 1 ]] && signing=', "Signing": { "Kind": "S3", "Region": "eu-west-3", "AccessKeyIdVariable": "BENCH_S3_KEY_ID", "SecretAccessKeyVariable": "BENCH_S3_SECRET" }'
     cat >"$1" <<JSON
 { "Archeio": {
     "InfoUrl": "https://info.example/", "PrivacyUrl": "https://info.example/privacy",
     "Upstream": { "Endpoint": "https://upstream.example", "Path": "images" },
     "Mirrors": [
       { "Name": "aws-eu-west-3", "BlobUrl": "http://127.0.0.1:$2/aws/containers/images/{digest}",
-        "ManifestUrl": "http://127.0.0.1:$2/aws/containers/manifests/{digest}" },
+        "ManifestUrl": "http://127.0.0.1:$2/aws/containers/manifests/{digest}"$signing },
       { "Name": "default", "BlobUrl": "http://127.0.0.1:$2/default/containers/images/{digest}",
-        "ManifestUrl": "http://127.0.0.1:$2/default/containers/manifests/{digest}" } ],
+        "ManifestUrl": "http://127.0.0.1:$2/default/containers/manifests/{digest}"$signing } ],
     "Rules": [
       { "Match": { "Cloud": "AWS" }, "Mirrors": [ "aws-eu-west-3" ] },
       { "Match": { }, "Mirrors": [ "default" ] } ],
@@ -152,6 +156,15 @@ start_archeio() {
 # is JSON because standard output is a file), the access log per the configuration. Sets STARTED_PID.
 start_archeio_default() {
     PORT="$1" ARCHEIO_CONFIG="$2" "$ARCHEIO_BIN" >"$3" 2>&1 &
+    STARTED_PID=$!
+    STARTED_PIDS+=("$STARTED_PID")
+}
+
+# start_archeio_signed PORT CONFIG LOGFILE: as start_archeio_default, with the signing keys a config written with
+# write_config's 5th argument names. Sets STARTED_PID.
+start_archeio_signed() {
+    BENCH_S3_KEY_ID=AKIABENCHEXAMPLE BENCH_S3_SECRET=benchsecretbenchsecretbenchsecret0000000 \
+        PORT="$1" ARCHEIO_CONFIG="$2" "$ARCHEIO_BIN" >"$3" 2>&1 &
     STARTED_PID=$!
     STARTED_PIDS+=("$STARTED_PID")
 }

@@ -32,7 +32,7 @@ def parse(path):
           f"{sum(int(g) for g in errors.groups()) if errors else 0}")
 
 
-APP_ORDER = ["original", "Archeio-default", "Archeio-nolog", "Archeio", "baseline"]
+APP_ORDER = ["original", "Archeio-default", "Archeio-nolog", "Archeio-signed", "Archeio", "baseline"]
 
 
 def table(path):
@@ -95,6 +95,19 @@ def table(path):
                      f" {fmt(ratio(med(p, extra, 5), med(p, 'baseline', 5)), '.2f')} |"
                      f" {fmt(ratio(med(p, subject, 3), med(p, extra, 3)), '.2f')} |")
         print(line + f" {'yes' if all(checks) else 'no'} |")
+
+    if "Archeio-signed" in present:
+        # SIGNED=1: the cost of presigning every mirror URL (issue 19), against the same binary unsigned, same run.
+        print()
+        print("Signed mirrors (issue 19), on the medians: Archeio-signed against Archeio-default and the baseline; "
+              "the blob target (Archeio-default's) is ≥ 0.90 × baseline req/s, p99 ≤ 1.5 × baseline's.")
+        print()
+        print("| path | Archeio-signed / Archeio-default req/s | Archeio-signed / baseline req/s (≥ 0.90) | Archeio-signed / baseline p99 (≤ 1.5) |")
+        print("| --- | ---: | ---: | ---: |")
+        for p in paths:
+            print(f"| {p} | {fmt(ratio(med(p, 'Archeio-signed', 3), med(p, 'Archeio-default', 3)), '.2f')} |"
+                  f" {fmt(ratio(med(p, 'Archeio-signed', 3), med(p, 'baseline', 3)), '.2f')} |"
+                  f" {fmt(ratio(med(p, 'Archeio-signed', 5), med(p, 'baseline', 5)), '.2f')} |")
 
 
 if __name__ == "__main__":

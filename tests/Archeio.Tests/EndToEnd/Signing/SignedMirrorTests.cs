@@ -160,10 +160,12 @@ public sealed class SignedMirrorTests(SignedMirrorBed bed) : IDisposable
     {
         // Before: the rotating mirror's file holds a key the distribution does not trust: its HEAD is refused, so
         // Archeio sends the client upstream.
+        // Archeio has not checked this blob yet, so the HEAD below is this test's.
+        var (_, digest) = await bed.SeedAsync();
         var mark = bed.CloudFront.Mark();
-        var before = await RedirectAsync("cloudfront-rotating", HttpMethod.Get, bed.BlobDigest);
+        var before = await RedirectAsync("cloudfront-rotating", HttpMethod.Get, digest);
         Assert.StartsWith("https://upstream.example/", before.OriginalString, StringComparison.Ordinal);
-        await bed.CloudFront.WaitForVerdictAsync(mark, v => v.Method == "HEAD" && !v.Accepted && v.Check == "signature");
+        await bed.CloudFront.WaitForVerdictAsync(mark, v => v.Method == "HEAD" && v.Path.EndsWith(digest["sha256:".Length..], StringComparison.Ordinal) && !v.Accepted && v.Check == "signature");
 
         var logMark = bed.Archeio.StandardOutput.Count;
         await File.WriteAllTextAsync(bed.RotatingKeyFile, bed.CloudFrontKey.ExportPkcs8PrivateKeyPem());
@@ -172,12 +174,34 @@ public sealed class SignedMirrorTests(SignedMirrorBed bed) : IDisposable
         // and its URLs work.
         Uri? after = null;
         await Eventually.TrueAsync(
-            async () => (after = await RedirectAsync("cloudfront-rotating", HttpMethod.Get, bed.BlobDigest)).OriginalString.StartsWith(bed.CloudFront.BaseUrl, StringComparison.Ordinal),
+            async () => (after = await RedirectAsync("cloudfront-rotating", HttpMethod.Get, digest)).OriginalString.StartsWith(bed.CloudFront.BaseUrl, StringComparison.Ordinal),
             "a redirect to the rotating mirror",
             TimeSpan.FromSeconds(30));
         using var fetched = await _store.GetAsync(after!);
         Assert.Equal(HttpStatusCode.OK, fetched.StatusCode);
         Assert.Contains(bed.Archeio.StandardOutput.Skip(logMark), line => Event(line) == 120);
+    }
+
+    [Fact]
+    public async Task No_secret_reaches_Archeio_s_output()
+    {
+        // Some signed traffic of every kind first, so that there is something to log.
+        foreach (var mirror in SignedMirrorBed.Addresses.Keys)
+        {
+            await RedirectAsync(mirror, HttpMethod.Get, bed.BlobDigest);
+        }
+
+        using var metrics = await _archeio.GetAsync(new Uri(bed.Archeio.MetricsAddress, "/metrics"));
+        var everything = string.Join('\n', bed.Archeio.StandardOutput) + bed.Archeio.StandardError + await metrics.Content.ReadAsStringAsync();
+        Assert.Contains("cloudfront-rotating", everything, StringComparison.Ordinal); // the output is there to search
+        string[] secrets =
+        [
+            bed.SecretKey,
+            AzuriteProcess.AccountKey,
+            bed.CloudFrontKey.ExportPkcs8PrivateKeyPem().Split('\n')[1],
+            bed.UntrustedKey.ExportPkcs8PrivateKeyPem().Split('\n')[1],
+        ];
+        Assert.All(secrets, secret => Assert.DoesNotContain(secret, everything, StringComparison.Ordinal));
     }
 
     private static int Event(string line)
