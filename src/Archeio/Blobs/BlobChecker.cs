@@ -192,8 +192,14 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     {
         if (holder is not null)
         {
-            // Read again, uncounted: the holder's answer was just found, in the cache (a HEAD's) or its inventory.
-            return _cache.TryGet(KeyOf(holder, name, digest), out var present, out var size) && present ? size : -1;
+            // Read again, uncounted: the holder's answer was just found, in its inventory or the cache (a HEAD's).
+            var holderKey = KeyOf(holder, name, digest);
+            if (_inventories.Contains(holderKey.Mirror, holderKey.Digest, out var listed) && listed >= 0)
+            {
+                return listed;
+            }
+
+            return _cache.TryGet(holderKey, out var present, out var size) && present ? size : -1;
         }
 
         // No candidate of the rule holds it, so it goes to an upstream: another candidate's present answer (a mirror of
@@ -201,7 +207,12 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         var key = DigestKey.From(digest);
         foreach (var candidate in _candidates)
         {
-            if (!candidate.IsRepositoryScoped && _cache.TryGet(new BlobKey(candidate.Slot, key), out var present, out var size) && present && size >= 0)
+            if (_inventories.Contains(candidate.Slot, key, out var listed) && listed >= 0)
+            {
+                return listed;
+            }
+
+            if (_cache.TryGet(new BlobKey(candidate.Slot, key), out var present, out var size) && present && size >= 0)
             {
                 return size;
             }
@@ -221,11 +232,10 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
             return true;
         }
 
-        if (_inventories.Contains(key.Mirror, key.Digest))
+        if (_inventories.Contains(key.Mirror, key.Digest, out size))
         {
             Counters.InventoryHit();
             present = true;
-            size = -1;
             return true;
         }
 

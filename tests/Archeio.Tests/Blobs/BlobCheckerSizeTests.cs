@@ -98,6 +98,22 @@ public sealed class BlobCheckerSizeTests : IDisposable
         Assert.Equal(-1, size);
     }
 
+    [Fact]
+    public void An_inventory_line_with_a_size_gives_it_without_a_HEAD()
+    {
+        var inventories = new MirrorInventories();
+        Assert.True(InventoryParser.TryParse(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Digests.Pause + " 31337\n")), out var digests, out _, out _));
+        inventories.Replace(0, digests);
+        var checker = Create(NullBlobResultStore.Instance, inventories);
+
+        Assert.True(checker.TryGetKnown(Mirror, "pause", Digests.Pause, out var present, out var size));
+        Assert.True(present);
+        Assert.Equal(31337, size);
+        Assert.Equal(31337, checker.SizeOf(Mirror, "pause", Digests.Pause));
+        Assert.Equal(31337, checker.SizeOf(null, "pause", Digests.Pause));
+        Assert.Equal(0, _handler.Count);
+    }
+
     private BlobChecker Create(IBlobResultStore store, MirrorInventories? inventories = null)
     {
         var all = TestSettings.Create(mirrors: ImmutableArray.Create(Mirror, Other)) with { BlobCheck = BlobCheckSettings.Default() };
