@@ -69,6 +69,37 @@ public sealed class EgressMetricsTests
         Assert.Contains("kind=mirror,target=paris 512", Lines(recorder, EgressMetrics.RedirectedBytesName));
     }
 
+    [Fact]
+    public void Proxied_bytes_are_counted_per_source_and_told_to_the_cost_of_the_sources_target()
+    {
+        using var recorder = new MeterRecorder();
+        var (egress, _) = Create(recorder);
+        var proxy = new ProxyMetrics(recorder.Meter, egress);
+
+        proxy.StreamStarted("mirror:paris");
+        proxy.StreamEnded("mirror:paris", 2 * GiB);
+
+        Assert.Equal(2 * GiB, Assert.Single(recorder.Of(ProxyMetrics.BytesName), m => m.TagText == "source=mirror:paris").Value);
+        recorder.Observe();
+        Assert.Equal(2 * 0.02, Assert.Single(recorder.Of(EgressMetrics.CostName), m => m.TagText == "kind=mirror,target=paris").Value, 12);
+        // Proxied bytes are not redirected bytes.
+        Assert.Contains("kind=mirror,target=paris 0", Lines(recorder, EgressMetrics.RedirectedBytesName));
+    }
+
+    [Fact]
+    public void A_blob_redirect_carries_its_size_and_its_upstream()
+    {
+        var settings = TestSettings.Create(mirrors: ImmutableArray.Create(Paris, Cdn)) with { Upstreams = [Europe] };
+        var target = Archeio.Requests.RequestTargetParser.Parse("/v2/pause/blobs/" + Archeio.TestBed.Digests.Pause);
+        var rule = new RuleSettings(null, [], [Paris]) { Index = 0 };
+
+        var toMirror = Router.BlobRedirect(target, Paris, [Europe, settings.Upstream], null, rule, 1234);
+        var toUpstream = Router.BlobRedirect(target, null, [Europe, settings.Upstream], null, rule, -1);
+
+        Assert.Equal((1234L, (UpstreamSettings?)null), (toMirror.Size, toMirror.Upstream));
+        Assert.Equal((-1L, Europe), (toUpstream.Size, toUpstream.Upstream));
+    }
+
     private static Redirect ToMirror(MirrorSettings mirror, long size) => new(RouteTarget.Mirror, "https://x.example/b", "x.example", mirror, Size: size);
 
     private static (EgressMetrics Metrics, ArcheioSettings Settings) Create(MeterRecorder recorder)
