@@ -30,6 +30,8 @@ public sealed class EgressBytesHostingTests
             ["Upstream"] = new JsonObject { ["Endpoint"] = "https://upstream.example", ["PricePerGiB"] = "0.1" },
             ["Mirrors"] = new JsonArray(new JsonObject { ["Name"] = "s3", ["BlobUrl"] = mirror.BlobUrlTemplate, ["PricePerGiB"] = "0.5" }),
             ["Rules"] = new JsonArray(new JsonObject { ["Match"] = new JsonObject(), ["Mirrors"] = new JsonArray("s3") }),
+            // A loaded machine's first HEAD (a connection, the JIT) must not fall through to the upstream.
+            ["BlobCheck"] = new JsonObject { ["Timeout"] = "00:00:30" },
         });
         await using var factory = new ArcheioFactory(config.Path, new Hashtable());
 
