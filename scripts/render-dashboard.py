@@ -173,6 +173,20 @@ def labelled(groups, fmt="{}"):
     return {(" ".join(fmt.format(*k).split()) or "none") if isinstance(k, tuple) else k: v for k, v in groups.items()}
 
 
+# The first and last scrapes, for panels that show an increase over the dashboard's range ($__range).
+SPAN = None
+
+
+def over_range(name, *keys):
+    return {k: v * SPAN.seconds for k, v in sum_by(SPAN.rate(name), *keys).items()}
+
+
+def bytes_per_target(w):
+    redirected = labelled(sum_by(w.rate("archeio_redirected_bytes_total"), "kind", "target"), "{} {}")
+    proxied = {"proxied " + k[0]: v for k, v in sum_by(w.rate("archeio_proxied_bytes_total"), "source").items()}
+    return {**redirected, **proxied}
+
+
 PANELS = {
     "Requests per second": lambda w: one(total(w.rate("archeio_requests_total"))),
     "Ready replicas": lambda w: one(total(w.gauge("archeio_ready"))),
@@ -203,6 +217,10 @@ PANELS = {
     "Range refresh failures (1 h)": lambda w: labelled({k: v * w.seconds for k, v in sum_by(w.rate("archeio_range_refresh_failures_total"), "cloud").items()}),
     "Clients by cloud and region": lambda w: dict(sorted(labelled(sum_by(w.rate("archeio_client_requests_total"), "cloud", "region"), "{} {}").items(), key=lambda kv: -kv[1])[:15]),
     "Clients by continent": lambda w: labelled(sum_by(w.rate("archeio_client_requests_total"), "continent")),
+    "Bytes per target": bytes_per_target,
+    # The dashboard's increase over $__range: here from the first scrape to the last.
+    "Estimated cost per target": lambda w: labelled(over_range("archeio_estimated_egress_cost_total", "kind", "target"), "{} {}"),
+    "Redirects of unknown size by target": lambda w: labelled(sum_by(w.rate("archeio_redirects_unknown_size_total"), "kind", "target"), "{} {}"),
 }
 
 # ---------------------------------------------------------------- formatting
@@ -408,6 +426,8 @@ def main():
         sys.exit("render-dashboard: need at least two scrapes (or one URL) to compute rates")
     scrapes = [parse_scrape(t) for t in texts]
     windows = [Window(scrapes[i], scrapes[i + 1], times[i + 1] - times[i]) for i in range(len(scrapes) - 1)]
+    global SPAN
+    SPAN = Window(scrapes[0], scrapes[-1], times[-1] - times[0])
     note = f"{len(scrapes)} scrapes, {times[-1] - times[0]:.0f} s; rates between consecutive scrapes; rendered offline by scripts/render-dashboard.py"
     page = render_html(dashboard, windows, note)
 

@@ -49,12 +49,12 @@ internal static class DashboardTraffic
         await File.WriteAllTextAsync(config, $$"""
             { "Archeio": {
                 "InfoUrl": "https://info.example/", "PrivacyUrl": "https://info.example/privacy",
-                "Upstream": { "Endpoint": "https://registry.example", "Path": "project", "SignatureEndpoint": "https://signatures.example" },
+                "Upstream": { "Endpoint": "https://registry.example", "Path": "project", "SignatureEndpoint": "https://signatures.example", "PricePerGiB": 0.12 },
                 "RangesDirectory": "{{ranges}}",
                 "Mirrors": [
-                  { "Name": "s3-eu", "BlobUrl": "{{BenchServers.Address(fast)}}/containers/images/{digest}" },
-                  { "Name": "gcs-us", "BlobUrl": "{{BenchServers.Address(slow)}}/containers/images/{digest}" },
-                  { "Name": "azure-blob", "BlobUrl": "{{BenchServers.Address(flaky)}}/containers/images/{digest}" } ],
+                  { "Name": "s3-eu", "PricePerGiB": 0.09, "BlobUrl": "{{BenchServers.Address(fast)}}/containers/images/{digest}" },
+                  { "Name": "gcs-us", "PricePerGiB": 0.12, "BlobUrl": "{{BenchServers.Address(slow)}}/containers/images/{digest}" },
+                  { "Name": "azure-blob", "PricePerGiB": 0.087, "BlobUrl": "{{BenchServers.Address(flaky)}}/containers/images/{digest}" } ],
                 "Rules": [
                   { "Match": { "Cloud": "AWS" }, "Mirrors": [ "s3-eu" ] },
                   { "Match": { "Cloud": "GCP" }, "Mirrors": [ "gcs-us", "s3-eu" ] },

@@ -76,6 +76,28 @@ def write(i, t):
               "# TYPE archeio_range_refresh_failures_total counter", 'archeio_range_refresh_failures_total{cloud="AWS"} 0',
               'archeio_range_refresh_failures_total{cloud="GCP"} 0', f'archeio_range_refresh_failures_total{{cloud="Azure"}} {3 + i}',
               "# TYPE archeio_ready gauge", "archeio_ready 1"]
+    # Bytes and cost per target: redirected bytes by the HEADs' sizes (inventory hits are of unknown size), proxied bytes of
+    # a restricted network's rule, and the cost at each target's PricePerGiB (the upstream and default unpriced here).
+    prices = {("mirror", "aws-us-east-1"): 0.02, ("mirror", "aws-eu-west-1"): 0.02, ("mirror", "aws-ap-northeast-1"): 0.02, ("upstream", "default"): 0.12}
+    proxied = {"mirror:aws-eu-west-1": requests * 0.004 * 3.2e6}
+    redirected, unknown = {}, {}
+    for n, (mirror, share) in enumerate(MIRRORS.items()):
+        redirects = requests * share
+        known = 0.35 if mirror != "default" else 0.97
+        redirected[("mirror", mirror)] = round(redirects * known) * [4.1e6, 3.2e6, 2.6e6, 3.7e6][n]
+        unknown[("mirror", mirror)] = round(redirects * (1 - known))
+    redirected[("upstream", "default")] = round(requests * DECISIONS["upstream"] * 0.1) * 1.1e6
+    unknown[("upstream", "default")] = round(requests * DECISIONS["upstream"] * 0.9)
+    lines += ["# TYPE archeio_redirected_bytes_total counter"]
+    lines += [f'archeio_redirected_bytes_total{{target="{t}",kind="{k}"}} {v:.0f}' for (k, t), v in redirected.items()]
+    lines += ["# TYPE archeio_redirects_unknown_size_total counter"]
+    lines += [f'archeio_redirects_unknown_size_total{{target="{t}",kind="{k}"}} {v}' for (k, t), v in unknown.items()]
+    lines += ["# TYPE archeio_proxied_bytes_total counter"]
+    lines += [f'archeio_proxied_bytes_total{{source="{s}"}} {v:.0f}' for s, v in proxied.items()]
+    lines += ["# TYPE archeio_estimated_egress_cost_total counter"]
+    for (k, t), price in prices.items():
+        from_proxy = sum(v for s, v in proxied.items() if s == f"{'mirror' if k == 'mirror' else 'upstream'}:{t}")
+        lines.append(f'archeio_estimated_egress_cost_total{{target="{t}",kind="{k}"}} {(redirected[(k, t)] + from_proxy) / 2**30 * price:.6f}')
     with open(os.path.join(HERE, f"scrape-{i + 1}.prom"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
 

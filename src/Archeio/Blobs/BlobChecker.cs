@@ -54,6 +54,9 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
     private readonly IBlobCheckObserver? _observer;
     private readonly MirrorSigners _signers;
 
+    // Candidates whose answers do not depend on the repository, for the size of a blob no holder was found for.
+    private readonly Candidate[] _candidates;
+
     public BlobChecker(
         IHttpClientFactory httpClientFactory,
         ArcheioSettings settings,
@@ -79,6 +82,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         _logger = logger;
         _observer = observer;
         _signers = signers ?? MirrorSigners.None;
+        _candidates = [.. settings.Candidates.Where(c => !c.IsRepositoryScoped)];
         _breakers = [.. settings.Candidates.Select(_ => new CircuitBreaker(_settings.BreakAfter, _settings.BreakFor, time))];
         _limiter = new SemaphoreSlim(_settings.MaxConcurrent, _settings.MaxConcurrent);
     }
@@ -130,7 +134,7 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         }
 
         var key = KeyOf(mirror, name, digest);
-        if (TryGetKnown(key, out var present))
+        if (TryGetKnown(key, out var present, out _))
         {
             return present;
         }
@@ -167,37 +171,75 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         }
     }
 
-    public bool TryGetKnown(Candidate mirror, string name, string digest, out bool present)
+    public bool TryGetKnown(Candidate mirror, string name, string digest, out bool present) => TryGetKnown(mirror, name, digest, out present, out _);
+
+    public bool TryGetKnown(Candidate mirror, string name, string digest, out bool present, out long size)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(mirror.Index, _breakers.Length, nameof(mirror));
         if (_breakers[mirror.Index].IsHeld)
         {
             Counters.BreakerSkip();
             present = false;
+            size = -1;
             return true;
         }
 
-        return TryGetKnown(KeyOf(mirror, name, digest), out present);
+        return TryGetKnown(KeyOf(mirror, name, digest), out present, out size);
+    }
+
+    /// <inheritdoc/>
+    public long SizeOf(Candidate? holder, string name, string digest)
+    {
+        if (holder is not null)
+        {
+            // Read again, uncounted: the holder's answer was just found, in its inventory or the cache (a HEAD's).
+            var holderKey = KeyOf(holder, name, digest);
+            if (_inventories.Contains(holderKey.Mirror, holderKey.Digest, out var listed) && listed >= 0)
+            {
+                return listed;
+            }
+
+            return _cache.TryGet(holderKey, out var present, out var size) && present ? size : -1;
+        }
+
+        // No candidate of the rule holds it, so it goes to an upstream: another candidate's present answer (a mirror of
+        // another rule, one out of rotation) may still have said how large the blob is. Only when no candidate held it.
+        var key = DigestKey.From(digest);
+        foreach (var candidate in _candidates)
+        {
+            if (_inventories.Contains(candidate.Slot, key, out var listed) && listed >= 0)
+            {
+                return listed;
+            }
+
+            if (_cache.TryGet(new BlobKey(candidate.Slot, key), out var present, out var size) && present && size >= 0)
+            {
+                return size;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Inventory, then local cache; counts the hit.</summary>
-    private bool TryGetKnown(in BlobKey key, out bool present)
+    private bool TryGetKnown(in BlobKey key, out bool present, out long size)
     {
         if (_anyRefused && _refused.TryGet(key, out _))
         {
             Counters.CacheHit();
             present = false;
+            size = -1;
             return true;
         }
 
-        if (_inventories.Contains(key.Mirror, key.Digest))
+        if (_inventories.Contains(key.Mirror, key.Digest, out size))
         {
             Counters.InventoryHit();
             present = true;
             return true;
         }
 
-        if (_cache.TryGet(key, out present))
+        if (_cache.TryGet(key, out present, out size))
         {
             Counters.CacheHit();
             return true;
@@ -254,11 +296,11 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
             return cached;
         }
 
-        if (await _store.TryGetAsync(mirror, scoped, CancellationToken.None) is bool stored)
+        if (await _store.TryGetAsync(mirror, scoped, CancellationToken.None) is { } stored)
         {
             Counters.SharedHit();
-            _cache.Set(key, stored, stored ? _settings.PresentTtl : _settings.AbsentTtl);
-            return stored;
+            _cache.Set(key, stored.Present, stored.Present ? _settings.PresentTtl : _settings.AbsentTtl, stored.Present ? stored.Size : -1);
+            return stored.Present;
         }
 
         var breaker = _breakers[mirror.Index];
@@ -278,9 +320,10 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         }
 
         HeadOutcome outcome;
+        long size;
         try
         {
-            outcome = await HeadAsync(mirror, name, digest);
+            (outcome, size) = await HeadAsync(mirror, name, digest);
         }
         finally
         {
@@ -297,12 +340,13 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
         Report(mirror, breaker.OnAnswer());
         var present = outcome == HeadOutcome.Present;
         var ttl = present ? _settings.PresentTtl : _settings.AbsentTtl;
-        _cache.Set(key, present, ttl);
-        _store.Set(mirror, scoped, present, ttl);
+        _cache.Set(key, present, ttl, size);
+        _store.Set(mirror, scoped, present, ttl, size);
         return present;
     }
 
-    private async Task<HeadOutcome> HeadAsync(Candidate mirror, string name, string digest)
+    /// <summary>The HEAD's outcome, and for a present answer its <c>Content-Length</c>: the size a client sent there downloads (RFC 9110 §8.6: a HEAD's is the GET's); -1 without one.</summary>
+    private async Task<(HeadOutcome Outcome, long Size)> HeadAsync(Candidate mirror, string name, string digest)
     {
         using var timeout = new CancellationTokenSource(_settings.Timeout, _time);
         try
@@ -320,26 +364,27 @@ internal sealed partial class BlobChecker : IBlobPresence, IDisposable
             var status = (int)response.StatusCode;
             if (response.StatusCode == HttpStatusCode.OK)
             {
-                _observer?.OnHead(mirror, HeadOutcome.Present, false, response.Content.Headers.ContentLength);
-                return HeadOutcome.Present;
+                var length = response.Content.Headers.ContentLength;
+                _observer?.OnHead(mirror, HeadOutcome.Present, false, length);
+                return (HeadOutcome.Present, length ?? -1);
             }
 
             LogAbsent(_logger, mirror.Name, digest, status);
             var outcome = status >= 500 ? HeadOutcome.Failed : HeadOutcome.Absent;
             _observer?.OnHead(mirror, outcome, false, null);
-            return outcome;
+            return (outcome, -1);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             LogTimeout(_logger, mirror.Name, digest, _settings.Timeout);
             _observer?.OnHead(mirror, HeadOutcome.Failed, true, null);
-            return HeadOutcome.Failed;
+            return (HeadOutcome.Failed, -1);
         }
         catch (HttpRequestException ex)
         {
             LogFailed(_logger, mirror.Name, digest, ex.Message);
             _observer?.OnHead(mirror, HeadOutcome.Failed, false, null);
-            return HeadOutcome.Failed;
+            return (HeadOutcome.Failed, -1);
         }
     }
 

@@ -29,6 +29,24 @@ internal interface IBlobPresence
     }
 
     /// <summary>
+    /// <see cref="TryGetKnown(Candidate, string, string, out bool)"/> with the blob's size in bytes when the known answer
+    /// gave it (a HEAD's <c>Content-Length</c> kept with the answer), else -1: one lookup for both, on the path of every
+    /// blob whose answer is known. The default knows no size.
+    /// </summary>
+    bool TryGetKnown(Candidate mirror, string name, string digest, out bool present, out long size)
+    {
+        size = -1;
+        return TryGetKnown(mirror, name, digest, out present);
+    }
+
+    /// <summary>
+    /// The size in bytes of the blob <paramref name="holder"/> was just found holding, when its answer gave it; for a
+    /// null holder (the blob goes to an upstream), the size any other candidate's present answer gave; -1 when none did.
+    /// Counts nothing. The default knows no size.
+    /// </summary>
+    long SizeOf(Candidate? holder, string name, string digest) => -1;
+
+    /// <summary>
     /// Archeio's own download from <paramref name="source"/> failed (a proxied request, Proxying/ProxyForwarder.cs): counted
     /// against the candidate like a failed check; with <paramref name="forget"/> (its bytes did not hash to the digest)
     /// the answer that it holds the object is forgotten and, for <c>BlobCheck:AbsentTtl</c>, the candidate is taken not to

@@ -14,6 +14,7 @@ namespace Archeio.Configuration;
 /// <param name="ManifestUrl">URL template like <see cref="BlobUrl"/> of the manifests the mirror holds by digest, or null: none.</param>
 /// <param name="ManifestInventory">File path or http(s) URL of the list of manifest digests the mirror holds, or null.</param>
 /// <param name="Signing">How the mirror's URLs are signed (a private bucket), or null: they are handed out as they are.</param>
+/// <param name="PricePerGiB">What one GiB of the mirror's egress costs (<c>PricePerGiB</c>, no currency), or null: no cost estimated (Metrics/EgressMetrics.cs).</param>
 internal sealed record MirrorSettings(
     string Name,
     string BlobUrl,
@@ -22,7 +23,8 @@ internal sealed record MirrorSettings(
     MirrorProbe? Probe = null,
     string? ManifestUrl = null,
     string? ManifestInventory = null,
-    SigningSettings? Signing = null)
+    SigningSettings? Signing = null,
+    double? PricePerGiB = null)
     : Candidate(Name, Index)
 {
     public const string DigestPlaceholder = "{digest}";
@@ -89,7 +91,7 @@ internal sealed record MirrorSettings(
     /// <summary>Reads one <c>Archeio:Mirrors:N</c>, adding its name to <paramref name="names"/>; null when invalid.</summary>
     private static MirrorSettings? Read(SettingsSection item, int index, HashSet<string> names, string? defaultBase)
     {
-        item.CheckKnownKeys(nameof(Name), nameof(BlobUrl), nameof(Inventory), nameof(Probe), nameof(ManifestUrl), nameof(ManifestInventory), nameof(Signing));
+        item.CheckKnownKeys(nameof(Name), nameof(BlobUrl), nameof(Inventory), nameof(Probe), nameof(ManifestUrl), nameof(ManifestInventory), nameof(Signing), nameof(PricePerGiB));
         var name = item[nameof(Name)];
         if (string.IsNullOrWhiteSpace(name) || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
@@ -137,7 +139,7 @@ internal sealed record MirrorSettings(
 
         var probe = ReadProbe(item, blobUrl!.Contains(NamePlaceholder, StringComparison.Ordinal));
         var signing = SigningSettings.Read(item, blobUrl!, manifestUrl);
-        return new MirrorSettings(name, blobUrl!, index, inventory, probe, manifestUrl, manifestInventory, signing);
+        return new MirrorSettings(name, blobUrl!, index, inventory, probe, manifestUrl, manifestInventory, signing, item.Price(nameof(PricePerGiB)));
     }
 
     /// <summary>An inventory setting: a file that exists or an http(s) URL; null when unset (or reported as invalid).</summary>

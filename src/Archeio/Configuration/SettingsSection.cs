@@ -117,6 +117,27 @@ internal sealed class SettingsSection
         return result;
     }
 
+    /// <summary>
+    /// <c>PricePerGiB</c> of a mirror or an upstream: a number at least 0 (a currency-free price of one GiB of its egress),
+    /// or null when unset. Infinite and not-a-number values are refused, as is anything that is not a plain number.
+    /// </summary>
+    public double? Price(string key)
+    {
+        var value = _section[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var result) || !double.IsFinite(result) || result < 0)
+        {
+            Error(key, $"'{value}' is not a number at least 0 (a price per GiB, without a currency)");
+            return null;
+        }
+
+        return result;
+    }
+
     /// <summary>A duration in <c>hh:mm:ss</c>, above zero (or zero too, with <paramref name="allowZero"/>) and at most <paramref name="max"/>.</summary>
     public TimeSpan TimeSpan(string key, TimeSpan fallback, TimeSpan max, bool allowZero = false)
     {

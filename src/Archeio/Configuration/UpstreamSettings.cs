@@ -34,6 +34,9 @@ internal sealed record UpstreamSettings(string Endpoint, string Path, string? Si
     /// </summary>
     public ImmutableArray<string> RedirectHosts { get; init; } = [];
 
+    /// <summary>What one GiB of the upstream's egress costs (<c>PricePerGiB</c>, no currency), or null: no cost estimated (Metrics/EgressMetrics.cs).</summary>
+    public double? PricePerGiB { get; init; }
+
     /// <summary><c>&lt;Endpoint&gt;/v2/&lt;Path&gt;/</c>: a redirect is this plus name, rest and query.</summary>
     public string Prefix { get; } = BuildPrefix(Endpoint, Path);
 
@@ -49,14 +52,15 @@ internal sealed record UpstreamSettings(string Endpoint, string Path, string? Si
     /// <summary>Reads <c>Archeio:Upstream</c>, or one of <c>Archeio:Upstreams</c> (which also knows <paramref name="extraKeys"/>); null when its endpoint is invalid.</summary>
     public static UpstreamSettings? Read(SettingsSection section, params string[] extraKeys)
     {
-        section.CheckKnownKeys([nameof(Endpoint), nameof(Path), nameof(SignatureEndpoint), nameof(SignaturePath), nameof(ProbeManifest), nameof(RedirectHosts), .. extraKeys]);
+        section.CheckKnownKeys([nameof(Endpoint), nameof(Path), nameof(SignatureEndpoint), nameof(SignaturePath), nameof(ProbeManifest), nameof(RedirectHosts), nameof(PricePerGiB), .. extraKeys]);
         var endpoint = section.Url(nameof(Endpoint), required: true, allowQuery: false);
         var path = section.RepositoryPath(nameof(Path)) ?? string.Empty;
         var signatureEndpoint = section.Url(nameof(SignatureEndpoint), required: false, allowQuery: false);
         var signaturePath = section.RepositoryPath(nameof(SignaturePath)) ?? path;
         var probe = ManifestProbe.Read(section, nameof(ProbeManifest));
         var redirectHosts = section.HostPorts(nameof(RedirectHosts), defaultPort: 443);
-        return endpoint is null ? null : new UpstreamSettings(endpoint, path, signatureEndpoint, signaturePath) { ProbeManifest = probe, RedirectHosts = redirectHosts };
+        var price = section.Price(nameof(PricePerGiB));
+        return endpoint is null ? null : new UpstreamSettings(endpoint, path, signatureEndpoint, signaturePath) { ProbeManifest = probe, RedirectHosts = redirectHosts, PricePerGiB = price };
     }
 
     /// <summary>Reads <c>Archeio:Upstreams</c>: each named, uniquely and not <see cref="DefaultName"/>.</summary>

@@ -22,7 +22,8 @@ internal sealed class RegistryHandler(
     RequestMetrics metrics,
     ProxyForwarder proxies,
     AccessLog accessLog,
-    TimeProvider time)
+    TimeProvider time,
+    EgressMetrics? egress = null)
 {
     private const string RedactedClientIp = "redacted";
 
@@ -77,6 +78,11 @@ internal sealed class RegistryHandler(
             await WriteAsync(context, decision);
             described = Describe(decision);
             targetHost = decision is Redirect redirect ? redirect.TargetHost : "-";
+            if (decision is Redirect content && target.IsContentAddressed && HttpMethods.IsGet(context.Request.Method))
+            {
+                // A GET's redirect sends the client to download the object from the target; a HEAD's sends no body.
+                egress?.Redirected(content);
+            }
         }
 
         var elapsed = time.GetElapsedTime(started);

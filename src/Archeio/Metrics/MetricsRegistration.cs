@@ -27,6 +27,7 @@ internal static class MetricsRegistration
         services.AddSingleton<RangeMetrics>();
         services.AddSingleton<ReadinessMetrics>();
         services.AddSingleton<UpstreamMetrics>();
+        services.AddSingleton<EgressMetrics>();
         services.AddSingleton<ProxyMetrics>();
         services.AddSingleton<LogMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -71,6 +72,7 @@ internal static class MetricsRegistration
         services.GetRequiredService<RangeMetrics>();
         services.GetRequiredService<ReadinessMetrics>();
         services.GetRequiredService<UpstreamMetrics>();
+        services.GetRequiredService<EgressMetrics>();
         services.GetRequiredService<LogMetrics>();
     }
 }

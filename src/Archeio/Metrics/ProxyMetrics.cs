@@ -3,7 +3,8 @@ using System.Diagnostics.Metrics;
 namespace Archeio.Metrics;
 
 /// <summary>
-/// What rules with <c>Action: Proxy</c> cost Archeio: <c>archeio_proxy_bytes_total{source}</c> (body bytes sent to clients),
+/// What rules with <c>Action: Proxy</c> cost Archeio: <c>archeio_proxied_bytes_total{source}</c> (body bytes sent to clients,
+/// also told to <see cref="EgressMetrics"/> for the source's estimated cost),
 /// <c>archeio_proxy_streams{source}</c> (streams in flight) and <c>archeio_proxy_requests_total{source,outcome}</c>, where
 /// source is a <see cref="Routing.ProxySource.Label"/> (<c>mirror:&lt;name&gt;</c>, <c>upstream:&lt;name&gt;</c>,
 /// <c>signature-upstream:&lt;name&gt;</c>; <c>none</c> for a request refused before any source) and outcome one of
@@ -11,7 +12,7 @@ namespace Archeio.Metrics;
 /// </summary>
 internal sealed class ProxyMetrics
 {
-    public const string BytesName = "archeio_proxy_bytes_total";
+    public const string BytesName = "archeio_proxied_bytes_total";
     public const string StreamsName = "archeio_proxy_streams";
     public const string RequestsName = "archeio_proxy_requests_total";
 
@@ -20,11 +21,17 @@ internal sealed class ProxyMetrics
     private readonly Counter<long> _bytes;
     private readonly UpDownCounter<long> _streams;
     private readonly Counter<long> _requests;
+    private readonly EgressMetrics? _egress;
 
-    public ProxyMetrics(ArcheioMeter meter)
+    public ProxyMetrics(ArcheioMeter meter, EgressMetrics? egress = null)
     {
         ArgumentNullException.ThrowIfNull(meter);
-        _bytes = meter.Meter.CreateCounter<long>(BytesName, description: "Body bytes Archeio streamed to clients of rules that proxy, by source.");
+        _egress = egress;
+        _bytes = meter.Meter.CreateCounter<long>(
+            BytesName,
+            unit: "By",
+            description: "Body bytes Archeio streamed to clients of rules that proxy, by source: bytes written to the client's connection, "
+                + "not necessarily all received by it (a client gone mid-stream counts what was written).");
         _streams = meter.Meter.CreateUpDownCounter<long>(StreamsName, description: "Proxied answers in flight, by source.");
         _requests = meter.Meter.CreateCounter<long>(RequestsName, description: "Attempts to answer a proxied request from a source, by source and outcome.");
     }
@@ -38,6 +45,7 @@ internal sealed class ProxyMetrics
         if (bytes > 0)
         {
             _bytes.Add(bytes, tag);
+            _egress?.Proxied(source, bytes);
         }
     }
 

@@ -17,15 +17,16 @@ internal sealed record BlobPlan(RuleSettings Rule, ImmutableArray<Candidate> Can
 {
     /// <summary>
     /// The redirect once the candidates were asked: to <paramref name="holder"/>, or, when it is null, to the first
-    /// upstream of the list that <paramref name="health"/> does not eject (the first when all are: fail static).
+    /// upstream of the list that <paramref name="health"/> does not eject (the first when all are: fail static), with the
+    /// blob's <paramref name="size"/> when the holder's answer gave it, else -1 (<see cref="Redirect.Size"/>).
     /// </summary>
-    public Redirect RedirectTo(Candidate? holder, RegistryRequest target, UpstreamHealthView? health = null)
-        => Router.BlobRedirect(target, holder, Upstreams, health, Rule);
+    public Redirect RedirectTo(Candidate? holder, RegistryRequest target, UpstreamHealthView? health = null, long size = -1)
+        => Router.BlobRedirect(target, holder, Upstreams, health, Rule, size);
 
     /// <summary>
     /// The final answer once the candidates were asked: <see cref="RedirectTo"/>'s redirect, or, for a rule that
     /// proxies, the content from the same target (<see cref="Proxy"/>).
     /// </summary>
-    public RouteDecision AnswerFor(Candidate? holder, RegistryRequest target, UpstreamHealthView? health = null)
-        => Router.BlobAnswer(target, holder, Upstreams, health, Rule);
+    public RouteDecision AnswerFor(Candidate? holder, RegistryRequest target, UpstreamHealthView? health = null, long size = -1)
+        => Router.BlobAnswer(target, holder, Upstreams, health, Rule, size);
 }

@@ -87,18 +87,18 @@ internal sealed class RequestRouter(
         var candidates = plan.Candidates;
         for (var i = 0; i < candidates.Length; i++)
         {
-            if (!blobs.TryGetKnown(candidates[i], target.Name, target.Reference, out var present))
+            if (!blobs.TryGetKnown(candidates[i], target.Name, target.Reference, out var present, out var size))
             {
                 return CheckAsync(plan, facts.Method, target, facts.Upstreams, i, aborted);
             }
 
             if (present)
             {
-                return new(Final(plan, facts.Method, candidates[i], target, facts.Upstreams, aborted));
+                return new(Final(plan, facts.Method, candidates[i], target, facts.Upstreams, size, aborted));
             }
         }
 
-        return new(Final(plan, facts.Method, null, target, facts.Upstreams, aborted));
+        return new(Final(plan, facts.Method, null, target, facts.Upstreams, blobs.SizeOf(null, target.Name, target.Reference), aborted));
     }
 
     /// <summary>Asks the candidates from <paramref name="first"/> on (those before it are known absent).</summary>
@@ -111,16 +111,20 @@ internal sealed class RequestRouter(
         {
             if (await blobs.ExistsAsync(candidates[i], target.Name, target.Reference, linked.Token))
             {
-                return Final(plan, method, candidates[i], target, health, aborted);
+                // The answer just found is in the cache (or the inventory), with the size its HEAD gave.
+                return Final(plan, method, candidates[i], target, health, blobs.SizeOf(candidates[i], target.Name, target.Reference), aborted);
             }
         }
 
-        return Final(plan, method, null, target, health, aborted);
+        return Final(plan, method, null, target, health, blobs.SizeOf(null, target.Name, target.Reference), aborted);
     }
 
-    /// <summary>The plan's answer for the holder found, with a signed mirror's URL signed for the client's method (Signing/MirrorSigners.cs).</summary>
-    private RouteDecision Final(BlobPlan plan, string method, Candidate? holder, RegistryRequest target, UpstreamHealthView? health, CancellationToken aborted)
-        => aborted.IsCancellationRequested ? ClientGone.Instance : _signers.Apply(plan.AnswerFor(holder, target, health), method);
+    /// <summary>
+    /// The plan's answer for the holder found, with the blob's size when an answer gave it (counted by
+    /// Metrics/EgressMetrics.cs) and a signed mirror's URL signed for the client's method (Signing/MirrorSigners.cs).
+    /// </summary>
+    private RouteDecision Final(BlobPlan plan, string method, Candidate? holder, RegistryRequest target, UpstreamHealthView? health, long size, CancellationToken aborted)
+        => aborted.IsCancellationRequested ? ClientGone.Instance : _signers.Apply(plan.AnswerFor(holder, target, health, size), method);
 }
 
 /// <summary>A request's facts and its final decision.</summary>

@@ -33,7 +33,12 @@ internal abstract record RouteDecision : RouterAnswer
 /// <param name="TargetHost">Authority of <paramref name="Location"/>, for logs.</param>
 /// <param name="Holder">For a blob: the candidate found holding it, or null (no candidates, or none held it).</param>
 /// <param name="Rule">For a blob: the rule that fitted the client, or null (explanations and the route header).</param>
-internal sealed record Redirect(RouteTarget Target, string Location, string TargetHost, Candidate? Holder = null, RuleSettings? Rule = null) : RouteDecision;
+/// <param name="Size">For a blob (or a manifest by digest): its size in bytes when a check's answer gave it, else -1; what the
+/// egress counters count for the target (Metrics/EgressMetrics.cs).</param>
+/// <param name="Upstream">For a redirect to an upstream: which one (the picked one, or the holder's), for the egress counters.</param>
+internal sealed record Redirect(
+    RouteTarget Target, string Location, string TargetHost, Candidate? Holder = null, RuleSettings? Rule = null, long Size = -1, UpstreamSettings? Upstream = null)
+    : RouteDecision;
 
 /// <summary>
 /// The content itself, for a client whose rule proxies (<c>Action: Proxy</c>): streamed by Archeio from the first of

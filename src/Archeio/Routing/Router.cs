@@ -262,10 +262,10 @@ internal sealed class Router(ArcheioSettings settings)
     /// proxies, the content from the same target and then from the failover list.
     /// </summary>
     internal static RouteDecision BlobAnswer(
-        RegistryRequest target, Candidate? holder, ImmutableArray<UpstreamSettings> upstreams, UpstreamHealthView? health, RuleSettings rule)
+        RegistryRequest target, Candidate? holder, ImmutableArray<UpstreamSettings> upstreams, UpstreamHealthView? health, RuleSettings rule, long size = -1)
     {
         // No holder: BlobRedirect picked the upstream, and a proxy picks it the same way (ProxyOf), only then.
-        return Apply(rule, BlobRedirect(target, holder, upstreams, health, rule), target, picked: null, upstreams, health);
+        return Apply(rule, BlobRedirect(target, holder, upstreams, health, rule, size), target, picked: null, upstreams, health);
     }
 
     /// <summary>
@@ -334,20 +334,20 @@ internal sealed class Router(ArcheioSettings settings)
     /// candidate holds it. <see cref="BlobPlan.RedirectTo"/> calls this.
     /// </summary>
     internal static Redirect BlobRedirect(
-        RegistryRequest target, Candidate? holder, ImmutableArray<UpstreamSettings> upstreams, UpstreamHealthView? health, RuleSettings rule) => holder switch
+        RegistryRequest target, Candidate? holder, ImmutableArray<UpstreamSettings> upstreams, UpstreamHealthView? health, RuleSettings rule, long size = -1) => holder switch
     {
-        null => ToUpstream(target, Pick(upstreams, health), holder: null, rule),
-        ManifestView { Store: MirrorSettings mirror } view => new Redirect(RouteTarget.Mirror, mirror.ManifestUrlFor(target.Name, target.Reference)!, mirror.Host, view, rule),
-        ManifestView { Store: UpstreamCandidate upstream } view => ToUpstream(target, upstream.Upstream, view, rule),
-        ManifestView { Store: SignatureUpstreamCandidate signatures } view => new Redirect(RouteTarget.SignatureUpstream, UpstreamLocation(signatures.Prefix, target), signatures.Host, view, rule),
-        MirrorSettings mirror => new Redirect(RouteTarget.Mirror, mirror.UrlFor(target.Name, target.Reference), mirror.Host, mirror, rule),
-        UpstreamCandidate upstream => ToUpstream(target, upstream.Upstream, upstream, rule),
-        SignatureUpstreamCandidate signatures => new Redirect(RouteTarget.SignatureUpstream, UpstreamLocation(signatures.Prefix, target), signatures.Host, signatures, rule),
+        null => ToUpstream(target, Pick(upstreams, health), holder: null, rule, size),
+        ManifestView { Store: MirrorSettings mirror } view => new Redirect(RouteTarget.Mirror, mirror.ManifestUrlFor(target.Name, target.Reference)!, mirror.Host, view, rule, size),
+        ManifestView { Store: UpstreamCandidate upstream } view => ToUpstream(target, upstream.Upstream, view, rule, size),
+        ManifestView { Store: SignatureUpstreamCandidate signatures } view => new Redirect(RouteTarget.SignatureUpstream, UpstreamLocation(signatures.Prefix, target), signatures.Host, view, rule, size, signatures.Upstream),
+        MirrorSettings mirror => new Redirect(RouteTarget.Mirror, mirror.UrlFor(target.Name, target.Reference), mirror.Host, mirror, rule, size),
+        UpstreamCandidate upstream => ToUpstream(target, upstream.Upstream, upstream, rule, size),
+        SignatureUpstreamCandidate signatures => new Redirect(RouteTarget.SignatureUpstream, UpstreamLocation(signatures.Prefix, target), signatures.Host, signatures, rule, size, signatures.Upstream),
         _ => throw new ArgumentOutOfRangeException(nameof(holder), holder, "not a candidate kind the router knows"),
     };
 
-    private static Redirect ToUpstream(RegistryRequest target, UpstreamSettings upstream, Candidate? holder = null, RuleSettings? rule = null)
-        => new(RouteTarget.Upstream, UpstreamLocation(upstream.Prefix, target), upstream.Host, holder, rule);
+    private static Redirect ToUpstream(RegistryRequest target, UpstreamSettings upstream, Candidate? holder = null, RuleSettings? rule = null, long size = -1)
+        => new(RouteTarget.Upstream, UpstreamLocation(upstream.Prefix, target), upstream.Host, holder, rule, size, upstream);
 
     /// <summary>
     /// <c>&lt;prefix&gt;&lt;name&gt;/&lt;rest&gt;&lt;query&gt;</c>: name and rest are validated and canonical;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -178,7 +179,7 @@ internal sealed class S3Mirror
         }
     }
 
-    /// <summary>The digests of the (blob) inventory, one per non-empty line; null if there is no inventory.</summary>
+    /// <summary>The digests of the (blob) inventory, one per non-empty line (its size, if the line has one, left out); null if there is no inventory.</summary>
     public Task<IReadOnlyList<string>?> ReadInventoryAsync(CancellationToken ct) => ReadDigestListAsync(Url.InventoryKey, ct);
 
     /// <summary>The digests of the manifest inventory; null if there is none.</summary>
@@ -189,6 +190,23 @@ internal sealed class S3Mirror
     /// Blobs only: Archeio reads it as "blobs present under <c>containers/images/</c>".
     /// </summary>
     public Task WriteInventoryAsync(IEnumerable<string> digests, CancellationToken ct) => WriteDigestListAsync(Url.InventoryKey, digests, ct);
+
+    /// <summary>
+    /// Writes the (blob) inventory with each blob's size: <c>&lt;digest&gt; &lt;size in bytes&gt;</c> per line, sorted by
+    /// digest, so that Archeio counts the bytes it redirects clients to this mirror for without a HEAD (issue 19). Archeio
+    /// servers before that read only digests and refuse the whole file (keeping their last good inventory).
+    /// </summary>
+    public async Task WriteInventoryAsync(IReadOnlyDictionary<string, long> blobs, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        var text = new StringBuilder();
+        foreach (var (digest, size) in blobs.OrderBy(b => b.Key, StringComparer.Ordinal))
+        {
+            text.Append(digest).Append(' ').Append(size.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        await PutBytesAsync(Url.InventoryKey, Encoding.UTF8.GetBytes(text.ToString()), InventoryContentType, MutableCacheControl, ct).ConfigureAwait(false);
+    }
 
     /// <summary>Writes the manifest inventory, the manifests under <c>containers/manifests/</c>, in the inventory's format.</summary>
     public Task WriteManifestInventoryAsync(IEnumerable<string> digests, CancellationToken ct) => WriteDigestListAsync(Url.ManifestInventoryKey, digests, ct);
@@ -286,7 +304,8 @@ internal sealed class S3Mirror
         var bytes = await GetBytesAsync(key, ct).ConfigureAwait(false);
         return bytes is null
             ? null
-            : Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            : [.. Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(line => line.Split([' ', '\t'], 2)[0])];
     }
 
     private async Task WriteDigestListAsync(string key, IEnumerable<string> digests, CancellationToken ct)

@@ -125,15 +125,15 @@ internal sealed class DestinationRecorder(ISyncReporter reporter, SyncFailures f
     }
 
     /// <summary>
-    /// Both inventories of one destination: the blobs (<c>geranos/inventory.txt</c>, blobs only, as older Archeio servers
-    /// read it) and the manifest objects (<c>geranos/manifest-inventory.txt</c>). Written after every object of the run,
+    /// Both inventories of one destination: the blobs with their sizes (<c>geranos/inventory.txt</c>, blobs only, as
+    /// Archeio reads it; the sizes are the stored objects', listed or copied this run) and the manifest objects (<c>geranos/manifest-inventory.txt</c>). Written after every object of the run,
     /// so neither lists anything that is not there.
     /// </summary>
     private async Task WriteInventoryAsync(DestinationInventory state, CancellationToken cancellationToken)
     {
         try
         {
-            await state.Mirror.WriteInventoryAsync(state.Blobs.Keys, cancellationToken).ConfigureAwait(false);
+            await state.Mirror.WriteInventoryAsync(state.Blobs, cancellationToken).ConfigureAwait(false);
             reporter.Info($"{state.Mirror.Url}: inventory of {state.Blobs.Count} blobs written");
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

@@ -74,7 +74,35 @@ public sealed class ProxyAndEgressSettingsTests
         { "Archeio:Upstream:RedirectHosts:0", "https://storage.example/", "Archeio:Upstream:RedirectHosts:0", "not a host or host:port" },
         { "Archeio:Upstream:RedirectHosts:0", "user@storage.example", "Archeio:Upstream:RedirectHosts:0", "not a host or host:port" },
         { "Archeio:Upstream:RedirectHosts", "storage.example", "Archeio:Upstream:RedirectHosts", "is a list of hosts" },
+        { "Archeio:Mirrors:0:PricePerGiB", "-0.01", "Archeio:Mirrors:0:PricePerGiB", "not a number at least 0" },
+        { "Archeio:Mirrors:0:PricePerGiB", "0,02", "Archeio:Mirrors:0:PricePerGiB", "not a number at least 0" },
+        { "Archeio:Mirrors:0:PricePerGiB", "$0.02", "Archeio:Mirrors:0:PricePerGiB", "without a currency" },
+        { "Archeio:Mirrors:0:PricePerGiB", "NaN", "Archeio:Mirrors:0:PricePerGiB", "not a number at least 0" },
+        { "Archeio:Mirrors:0:PricePerGiB", "Infinity", "Archeio:Mirrors:0:PricePerGiB", "not a number at least 0" },
+        { "Archeio:Upstream:PricePerGiB", "free", "Archeio:Upstream:PricePerGiB", "not a number at least 0" },
     };
+
+    [Fact]
+    public void Prices_per_GiB_are_read_for_mirrors_and_upstreams_and_optional()
+    {
+        var settings = Read(new()
+        {
+            ["Archeio:Mirrors:0:PricePerGiB"] = "0.02",
+            ["Archeio:Mirrors:1:Name"] = "free",
+            ["Archeio:Mirrors:1:BlobUrl"] = "https://free.example/{digest}",
+            ["Archeio:Mirrors:1:PricePerGiB"] = "0",
+            ["Archeio:Mirrors:2:Name"] = "unpriced",
+            ["Archeio:Mirrors:2:BlobUrl"] = "https://unpriced.example/{digest}",
+            ["Archeio:Upstream:PricePerGiB"] = "1.2e-1",
+            ["Archeio:Upstreams:0:Name"] = "eu",
+            ["Archeio:Upstreams:0:Endpoint"] = "https://eu.example",
+            ["Archeio:Upstreams:0:PricePerGiB"] = "0.09",
+        });
+
+        Assert.Equal([0.02, 0, null], settings.Mirrors.Select(m => m.PricePerGiB));
+        Assert.Equal(0.12, settings.Upstream.PricePerGiB);
+        Assert.Equal(0.09, Assert.Single(settings.Upstreams).PricePerGiB);
+    }
 
     [Theory]
     [MemberData(nameof(BadValues))]

@@ -29,6 +29,10 @@ public sealed partial class DashboardTests
         ["archeio_range_data_age_seconds"] = "gauge",
         ["archeio_range_refresh_failures_total"] = "counter",
         ["archeio_ready"] = "gauge",
+        ["archeio_redirected_bytes_total"] = "counter",
+        ["archeio_redirects_unknown_size_total"] = "counter",
+        ["archeio_proxied_bytes_total"] = "counter",
+        ["archeio_estimated_egress_cost_total"] = "counter",
     };
 
     /// <summary>PromQL words that are not metric names.</summary>
@@ -125,6 +129,29 @@ public sealed partial class DashboardTests
             Assert.All(names, n => Assert.True(Contract.ContainsKey(BaseName(n)), $"{Path.GetFileName(file)}: {n} is not in the contract"));
             Assert.Equal(Contract.Keys.Order(StringComparer.Ordinal), names.Select(BaseName).Distinct().Order(StringComparer.Ordinal));
         }
+    }
+
+    [Fact]
+    public void Bytes_per_target_is_a_rate_and_the_cost_an_increase_over_the_range_both_by_target_and_kind()
+    {
+        var bytes = Assert.Single(Panels, p => (string)p["title"]! == "Bytes per target");
+        Assert.Equal("Bps", (string?)bytes["fieldConfig"]!["defaults"]!["unit"]);
+        var exprs = bytes["targets"]!.AsArray().Select(t => (string)t!["expr"]!).ToList();
+        Assert.Contains("sum by (kind, target) (rate(archeio_redirected_bytes_total[$__rate_interval]))", exprs);
+        Assert.Contains("sum by (source) (rate(archeio_proxied_bytes_total[$__rate_interval]))", exprs);
+
+        var cost = Assert.Single(Expressions, e => e.Panel == "Estimated cost per target").Expr;
+        Assert.Equal("sum by (kind, target) (increase(archeio_estimated_egress_cost_total[$__range]))", cost);
+        Assert.Contains(Expressions, e => e.Panel == "Redirects of unknown size by target" && e.Expr.Contains("rate(archeio_redirects_unknown_size_total", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_contracts_egress_names_are_the_servers()
+    {
+        Assert.Contains(Archeio.Metrics.EgressMetrics.RedirectedBytesName, Contract.Keys);
+        Assert.Contains(Archeio.Metrics.EgressMetrics.UnknownSizeName, Contract.Keys);
+        Assert.Contains(Archeio.Metrics.EgressMetrics.CostName, Contract.Keys);
+        Assert.Contains(Archeio.Metrics.ProxyMetrics.BytesName, Contract.Keys);
     }
 
     /// <summary>The renderer (python3, standard library only) draws every panel of the dashboard from the sample, with data.</summary>

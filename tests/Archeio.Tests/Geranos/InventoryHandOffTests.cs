@@ -43,6 +43,13 @@ public sealed class InventoryHandOffTests(SyncBed bed)
 
         Assert.True(inventories.Has(0));
         Assert.All(bed.AllBlobs.Keys, digest => Assert.True(inventories.Contains(0, DigestKey.From(digest)), digest));
+
+        // With each blob's size, which Archeio counts its redirects to the mirror by (Metrics/EgressMetrics.cs).
+        Assert.All(bed.AllBlobs, blob =>
+        {
+            Assert.True(inventories.Contains(0, DigestKey.From(blob.Key), out var size), blob.Key);
+            Assert.Equal(blob.Value, size);
+        });
         Assert.False(inventories.Contains(0, DigestKey.From("sha256:" + Convert.ToHexStringLower(SHA256.HashData("not mirrored"u8)))));
     }
 }

@@ -71,6 +71,18 @@ public sealed class S3MirrorTests(S3DestinationFixture fixture)
     }
 
     [Fact]
+    public async Task The_blob_inventory_carries_each_blobs_size_and_reads_back_as_digests()
+    {
+        var mirror = fixture.NewMirror();
+
+        await mirror.WriteInventoryAsync(new Dictionary<string, long> { [BlobB] = 5_368_709_120, [BlobA] = 0, [Manifest] = 812 }, default);
+
+        var bytes = await fixture.GetAsync(mirror, mirror.Url.InventoryKey);
+        Assert.Equal($"{Manifest} 812\n{BlobA} 0\n{BlobB} 5368709120\n", Encoding.UTF8.GetString(bytes!));
+        Assert.Equal([Manifest, BlobA, BlobB], await mirror.ReadInventoryAsync(default));
+    }
+
+    [Fact]
     public async Task Manifest_inventory_has_its_own_key_in_the_inventory_format()
     {
         var mirror = fixture.NewMirror();

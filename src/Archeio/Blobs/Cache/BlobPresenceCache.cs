@@ -24,9 +24,9 @@ namespace Archeio.Blobs.Cache;
 /// caches (then a hit costs about 550 ns against 350 ns for a miss; warm, both about 50 ns).
 /// </para>
 /// <para>
-/// Memory: a 56-byte slot per entry (<see cref="BlobPresenceEntry"/>) plus 4 to 8 bytes of hash bucket.
-/// Measured: 60.3 bytes of managed heap per entry on a full cache of 1,000,000 (57.5 MiB), flat once the
-/// bound is reached; the whole process's RSS then stays at about 120 MiB (docs/performance.md,
+/// Memory: a 60-byte slot per entry (<see cref="BlobPresenceEntry"/>: 56 before it kept the blob's size) plus 4 to 8
+/// bytes of hash bucket. Measured before the size: 60.3 bytes of managed heap per entry on a full cache of 1,000,000
+/// (57.5 MiB), flat once the bound is reached (with the size, 4 bytes more: docs/performance.md); the whole process's RSS then stays at about 120 MiB (docs/performance.md,
 /// <c>cache-memory</c>). The arrays double up to the bound as entries arrive, so an idle cache is small.
 /// </para>
 /// <para>
@@ -87,22 +87,29 @@ internal sealed class BlobPresenceCache
     internal int ShardCount => _shards.Length;
 
     /// <summary>The cached answer, if there is one that has not expired; an expired one is dropped.</summary>
-    public bool TryGet(in BlobKey key, out bool present)
+    public bool TryGet(in BlobKey key, out bool present) => TryGet(key, out present, out _);
+
+    /// <summary>The cached answer and the blob's size (-1 when the answer did not give it), if there is one that has not expired.</summary>
+    public bool TryGet(in BlobKey key, out bool present, out long size)
     {
         var hash = BlobKeyHash.Of(key.Mirror, key.Digest);
-        return _shards[ShardIndex(hash)].TryGet(key, hash, _time.GetTimestamp(), out present);
+        return _shards[ShardIndex(hash)].TryGet(key, hash, _time.GetTimestamp(), out present, out size);
     }
 
-    /// <summary>Stores or overwrites the answer, with a new time to live, as the most recently used entry.</summary>
-    public void Set(in BlobKey key, bool present, TimeSpan ttl)
+    /// <summary>
+    /// Stores or overwrites the answer, with a new time to live, as the most recently used entry; <paramref name="size"/>
+    /// is the blob's size when the answer gave it (a HEAD's <c>Content-Length</c>), else -1.
+    /// </summary>
+    public void Set(in BlobKey key, bool present, TimeSpan ttl, long size = -1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(key.Mirror, BlobPresenceEntry.MaxMirror, nameof(key));
         var now = _time.GetTimestamp();
         var hash = BlobKeyHash.Of(key.Mirror, key.Digest);
         // Saturates rather than overflows, whatever the TTL and the clock's frequency.
         var lifetime = (long)Math.Min(ttl.Ticks * _timestampsPerTick, MaxExpiry);
         var expiry = now > MaxExpiry - lifetime ? MaxExpiry : now + lifetime;
-        _shards[ShardIndex(hash)].Set(key, hash, present, expiry, now);
+        _shards[ShardIndex(hash)].Set(key, hash, present, expiry, now, size);
     }
 
     /// <summary>Drops the key's answer; true if there was one that had not expired.</summary>

@@ -51,7 +51,8 @@ internal sealed class BlobPresenceShard
 
     public long Expirations => Volatile.Read(ref _expirations);
 
-    public bool TryGet(in BlobKey key, uint hash, long now, out bool present)
+    /// <summary>The live answer and its size (-1: unknown), as the most recently used entry; an expired one is dropped.</summary>
+    public bool TryGet(in BlobKey key, uint hash, long now, out bool present, out long size)
     {
         lock (_lock)
         {
@@ -59,6 +60,7 @@ internal sealed class BlobPresenceShard
             if (slot == None)
             {
                 present = false;
+                size = -1;
                 return false;
             }
 
@@ -68,23 +70,27 @@ internal sealed class BlobPresenceShard
                 Delete(slot, hash);
                 _expirations++;
                 present = false;
+                size = -1;
                 return false;
             }
 
             present = entry.Present;
+            size = entry.Size;
             MoveToFront(slot);
             return true;
         }
     }
 
-    public void Set(in BlobKey key, uint hash, bool present, long expiry, long now)
+    public void Set(in BlobKey key, uint hash, bool present, long expiry, long now, long size = -1)
     {
         lock (_lock)
         {
             var slot = Find(key, hash);
             if (slot != None)
             {
-                _entries[slot].State = BlobPresenceEntry.Pack(expiry, present);
+                ref var found = ref _entries[slot];
+                found.State = BlobPresenceEntry.Pack(expiry, present);
+                found.SetSize(size);
                 MoveToFront(slot);
                 return;
             }
@@ -93,7 +99,8 @@ internal sealed class BlobPresenceShard
             slot = TakeSlot(now);
             ref var entry = ref _entries[slot];
             entry.Digest = key.Digest;
-            entry.Mirror = key.Mirror;
+            entry.SetMirror(key.Mirror);
+            entry.SetSize(size);
             entry.State = BlobPresenceEntry.Pack(expiry, present);
             ref var bucket = ref _buckets[hash & (uint)(_buckets.Length - 1)];
             entry.HashNext = bucket - 1;

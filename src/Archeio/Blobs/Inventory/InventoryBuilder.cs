@@ -10,7 +10,9 @@ namespace Archeio.Blobs.Inventory;
 /// Builds an inventory from its UTF-8 text chunk by chunk, as it is read, so that an inventory of
 /// millions of lines never has to be held as text: only the current line (when it straddles two chunks)
 /// is copied, into a fixed buffer. The first bad line rejects the whole inventory: a file that is not an
-/// inventory (an HTML error page, a truncated upload) must not be half-trusted.
+/// inventory (an HTML error page, a truncated upload) must not be half-trusted. A line is a digest, or a digest, spaces
+/// or tabs and its size in decimal bytes (<c>sha256:… 2814</c>, as Geranos writes since issue 19): the first sized line
+/// turns the set into a <see cref="SizedDigests"/>, so an inventory of digests alone costs what it did.
 /// </summary>
 internal sealed class InventoryBuilder
 {
@@ -27,6 +29,7 @@ internal sealed class InventoryBuilder
     private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
 
     private readonly HashSet<DigestKey> _digests;
+    private Dictionary<DigestKey, long>? _sized;
     private readonly long _maxBytes;
     private readonly int _maxDigests;
     private readonly byte[] _partial = new byte[MaxLineBytes];
@@ -112,7 +115,9 @@ internal sealed class InventoryBuilder
             AddLine(line);
         }
 
-        return Error is null ? new InventoryParseResult(_digests, Count, null) : new InventoryParseResult(null, Count, Error);
+        return Error is not null ? new InventoryParseResult(null, Count, Error)
+            : _sized is not null ? new InventoryParseResult(new SizedDigests(_sized), Count, null)
+            : new InventoryParseResult(_digests, Count, null);
     }
 
     private bool AddLine(ReadOnlySpan<byte> line)
@@ -130,9 +135,22 @@ internal sealed class InventoryBuilder
             return true;
         }
 
-        if (trimmed.Length > OciGrammar.MaxDigestLength || !TryKey(trimmed, out var key))
+        var gap = trimmed.IndexOfAny(" \t"u8);
+        var digest = gap > 0 ? trimmed[..gap] : trimmed;
+        if (digest.Length > OciGrammar.MaxDigestLength || !TryKey(digest, out var key))
         {
             return Fail(string.Create(CultureInfo.InvariantCulture, $"line {_lineNumber}: '{Preview(trimmed)}' is not a digest"));
+        }
+
+        var size = -1L;
+        if (gap > 0)
+        {
+            // "<digest> <size>": the size is decimal digits only, at most 19 of them (a long).
+            var sizeText = trimmed[gap..].TrimStart(" \t"u8);
+            if (sizeText.Length > 19 || sizeText.ContainsAnyExceptInRange((byte)'0', (byte)'9') || !long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out size))
+            {
+                return Fail(string.Create(CultureInfo.InvariantCulture, $"line {_lineNumber}: '{Preview(trimmed)}' is not a digest and a size in bytes"));
+            }
         }
 
         if (Count == _maxDigests)
@@ -141,7 +159,31 @@ internal sealed class InventoryBuilder
         }
 
         Count++;
-        _digests.Add(key);
+        if (size >= 0 && _sized is null)
+        {
+            _sized = new Dictionary<DigestKey, long>(Math.Max(_digests.Count * 2, 16));
+            foreach (var unsized in _digests)
+            {
+                _sized[unsized] = -1;
+            }
+
+            _digests.Clear();
+            _digests.TrimExcess();
+        }
+
+        if (_sized is not null)
+        {
+            // A digest listed twice keeps a size one of its lines gave.
+            if (size >= 0 || !_sized.ContainsKey(key))
+            {
+                _sized[key] = size;
+            }
+        }
+        else
+        {
+            _digests.Add(key);
+        }
+
         return true;
     }
 

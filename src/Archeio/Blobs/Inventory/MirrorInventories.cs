@@ -19,6 +19,28 @@ internal sealed class MirrorInventories
         return (uint)mirrorIndex < (uint)sets.Length && sets[mirrorIndex] is { } set && set.Contains(digest);
     }
 
+    /// <summary>
+    /// True when the mirror's inventory lists the digest, with its <paramref name="size"/> when its line gave one (an
+    /// inventory of <c>&lt;digest&gt; &lt;size&gt;</c> lines, <see cref="SizedDigests"/>), else -1.
+    /// </summary>
+    public bool Contains(int mirrorIndex, in DigestKey digest, out long size)
+    {
+        var sets = _sets;
+        if ((uint)mirrorIndex < (uint)sets.Length && sets[mirrorIndex] is { } set)
+        {
+            if (set is SizedDigests sized)
+            {
+                return sized.TryGetSize(digest, out size);
+            }
+
+            size = -1;
+            return set.Contains(digest);
+        }
+
+        size = -1;
+        return false;
+    }
+
     /// <summary>Whether an inventory has been loaded for the mirror.</summary>
     public bool Has(int mirrorIndex)
     {

@@ -9,11 +9,14 @@ namespace Archeio.Blobs.SharedStore;
 internal interface IBlobResultStore
 {
     /// <summary>
-    /// Whether the mirror was found to hold the blob; null when the store has no answer, is unavailable
-    /// or is slow. Fails only by cancellation of <paramref name="cancellationToken"/>.
+    /// Whether the mirror was found to hold the blob, and its size when the answer gave it; null when the store has no
+    /// answer, is unavailable or is slow. Fails only by cancellation of <paramref name="cancellationToken"/>.
     /// </summary>
-    ValueTask<bool?> TryGetAsync(Candidate mirror, string digest, CancellationToken cancellationToken);
+    ValueTask<BlobAnswer?> TryGetAsync(Candidate mirror, string digest, CancellationToken cancellationToken);
 
-    /// <summary>Records an answer for <paramref name="ttl"/>, without waiting for the store; never fails.</summary>
-    void Set(Candidate mirror, string digest, bool present, TimeSpan ttl);
+    /// <summary>
+    /// Records an answer for <paramref name="ttl"/>, with the blob's <paramref name="size"/> when known (else -1), without
+    /// waiting for the store; never fails.
+    /// </summary>
+    void Set(Candidate mirror, string digest, bool present, TimeSpan ttl, long size = -1);
 }

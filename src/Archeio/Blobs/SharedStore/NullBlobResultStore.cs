@@ -7,9 +7,9 @@ internal sealed class NullBlobResultStore : IBlobResultStore
 {
     public static readonly NullBlobResultStore Instance = new();
 
-    public ValueTask<bool?> TryGetAsync(Candidate mirror, string digest, CancellationToken cancellationToken) => ValueTask.FromResult<bool?>(null);
+    public ValueTask<BlobAnswer?> TryGetAsync(Candidate mirror, string digest, CancellationToken cancellationToken) => ValueTask.FromResult<BlobAnswer?>(null);
 
-    public void Set(Candidate mirror, string digest, bool present, TimeSpan ttl)
+    public void Set(Candidate mirror, string digest, bool present, TimeSpan ttl, long size = -1)
     {
     }
 }

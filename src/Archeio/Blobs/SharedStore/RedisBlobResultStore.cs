@@ -6,7 +6,11 @@ namespace Archeio.Blobs.SharedStore;
 
 /// <summary>
 /// Mirror-check answers in Redis, shared by replicas: key <c>archeio:v1:blob:&lt;mirror&gt;:&lt;digest&gt;</c>,
-/// value <c>1</c> (present) or <c>0</c> (absent), expiring after the answer's TTL. Redis is an optimisation
+/// value <c>1</c> (present), <c>1:&lt;size&gt;</c> (present, with the blob's size in bytes, when the answer gave it) or
+/// <c>0</c> (absent), expiring after the answer's TTL. The size's form keeps the key's version: a replica of a version
+/// before it reads <c>1:&lt;size&gt;</c> as no answer (its parse of a number fails) and sends its own HEAD, never a
+/// wrong one, and this version reads the older <c>1</c> as present with the size unknown, so replicas of both
+/// versions share one Redis through a rolling upgrade. Redis is an optimisation
 /// on the request path, so it must never fail or slow a request: the connection is made in the background
 /// (start-up does not wait for Redis, nor fail without it), commands are not queued while disconnected,
 /// a lookup while disconnected answers null at once, and every lookup is cut off after
@@ -115,7 +119,7 @@ internal sealed partial class RedisBlobResultStore : IBlobResultStore, IDisposab
         return options;
     }
 
-    public async ValueTask<bool?> TryGetAsync(Candidate mirror, string digest, CancellationToken cancellationToken)
+    public async ValueTask<BlobAnswer?> TryGetAsync(Candidate mirror, string digest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mirror);
         ArgumentNullException.ThrowIfNull(digest);
@@ -131,10 +135,10 @@ internal sealed partial class RedisBlobResultStore : IBlobResultStore, IDisposab
             get = connection.GetDatabase().StringGetAsync(KeyFor(mirror.Name, digest));
             var value = await get.WaitAsync(CallTimeout, _time, cancellationToken);
             // IsNull first: the library parses a nil reply as the number 0.
-            if (!value.IsNull && value.TryParse(out long flag) && flag is 0 or 1)
+            if (!value.IsNull && Parse(value) is { } answer)
             {
                 Interlocked.Increment(ref _hits);
-                return flag == 1;
+                return answer;
             }
 
             // No key, or one not written by this version: no answer.
@@ -156,7 +160,31 @@ internal sealed partial class RedisBlobResultStore : IBlobResultStore, IDisposab
         }
     }
 
-    public void Set(Candidate mirror, string digest, bool present, TimeSpan ttl)
+    /// <summary>The value of a key: <c>0</c>, <c>1</c> or <c>1:&lt;size&gt;</c>; null for anything else (another version's, a damaged one).</summary>
+    internal static BlobAnswer? Parse(RedisValue value)
+    {
+        if (value.TryParse(out long flag))
+        {
+            return flag switch
+            {
+                0 => new BlobAnswer(false),
+                1 => new BlobAnswer(true),
+                _ => null,
+            };
+        }
+
+        var text = (string?)value;
+        return text is { Length: > 2 } && text.StartsWith("1:", StringComparison.Ordinal)
+            && long.TryParse(text.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+            ? new BlobAnswer(true, size)
+            : null;
+    }
+
+    /// <summary>The value <see cref="Parse"/> reads back.</summary>
+    internal static RedisValue ValueOf(bool present, long size)
+        => !present ? 0 : size < 0 ? 1 : string.Create(CultureInfo.InvariantCulture, $"1:{size}");
+
+    public void Set(Candidate mirror, string digest, bool present, TimeSpan ttl, long size = -1)
     {
         ArgumentNullException.ThrowIfNull(mirror);
         ArgumentNullException.ThrowIfNull(digest);
@@ -174,7 +202,7 @@ internal sealed partial class RedisBlobResultStore : IBlobResultStore, IDisposab
         try
         {
             // Fire and forget: the command is written to the connection's pipe and the call returns.
-            _ = connection.GetDatabase().StringSetAsync(KeyFor(mirror.Name, digest), present ? 1 : 0, new Expiration(ttl), ValueCondition.Always, CommandFlags.FireAndForget);
+            _ = connection.GetDatabase().StringSetAsync(KeyFor(mirror.Name, digest), ValueOf(present, size), new Expiration(ttl), ValueCondition.Always, CommandFlags.FireAndForget);
             Interlocked.Increment(ref _writes);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)

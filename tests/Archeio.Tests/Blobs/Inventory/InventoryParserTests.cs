@@ -69,6 +69,49 @@ public sealed class InventoryParserTests
     }
 
     [Fact]
+    public void Lines_with_sizes_give_each_digest_its_size_and_lines_without_one_stay_unknown()
+    {
+        var text = $"{Digests.Pause} 742\n{Digests.Missing}\t 5368709120\r\n{Digests.Sha512}\n  \n{Digests.Pause}\n";
+
+        Assert.True(Parse(text, out var digests, out var count, out var error), error);
+
+        Assert.Equal(4, count);
+        var sized = Assert.IsType<SizedDigests>(digests);
+        Assert.Equal(3, sized.Count);
+        Assert.True(sized.TryGetSize(DigestKey.From(Digests.Pause), out var size));
+        Assert.Equal(742, size);
+        Assert.True(sized.TryGetSize(DigestKey.From(Digests.Missing), out size));
+        Assert.Equal(5_368_709_120, size);
+        Assert.True(sized.TryGetSize(DigestKey.From(Digests.Sha512), out size));
+        Assert.Equal(-1, size);
+        Assert.True(digests.SetEquals([DigestKey.From(Digests.Pause), DigestKey.From(Digests.Missing), DigestKey.From(Digests.Sha512)]));
+    }
+
+    [Fact]
+    public void An_inventory_of_digests_alone_stays_a_plain_set()
+    {
+        Assert.True(Parse(Digests.Pause + "\n" + Digests.Missing + "\n", out var digests, out _, out var error), error);
+
+        Assert.IsType<HashSet<DigestKey>>(digests);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("12a")]
+    [InlineData("1.5")]
+    [InlineData("+7")]
+    [InlineData("99999999999999999999")]
+    [InlineData("9223372036854775808")]
+    public void A_bad_size_rejects_the_whole_inventory_naming_its_line(string size)
+    {
+        Assert.False(Parse($"{Digests.Pause} 1\n{Digests.Missing} {size}\n", out var digests, out _, out var error));
+
+        Assert.Null(digests);
+        Assert.StartsWith("line 2: ", error, StringComparison.Ordinal);
+        Assert.Contains("is not a digest and a size in bytes", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_long_bad_line_is_shown_truncated()
     {
         var line = "sha256:" + new string('x', 200);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Archeio.Blobs;
 using Archeio.Blobs.SharedStore;
 using Archeio.Configuration;
 using Archeio.TestBed;
@@ -37,8 +38,8 @@ public sealed class RedisBlobResultStoreTests : IAsyncLifetime
         // Set does not wait for Redis: poll until the reader sees the writes.
         await Eventually.TrueAsync(async () => await reader.TryGetAsync(Eu, Digests.Missing, default) is not null, "write visible");
 
-        Assert.True(await reader.TryGetAsync(Eu, Digests.Pause, default));
-        Assert.False(await reader.TryGetAsync(Eu, Digests.Missing, default));
+        Assert.Equal(new BlobAnswer(true), await reader.TryGetAsync(Eu, Digests.Pause, default));
+        Assert.Equal(new BlobAnswer(false), await reader.TryGetAsync(Eu, Digests.Missing, default));
         Assert.Null(await reader.TryGetAsync(Eu, Digests.Sha512, default));
         Assert.Null(await reader.TryGetAsync(Us, Digests.Pause, default));
         Assert.Equal(2, writer.Writes);
@@ -65,6 +66,34 @@ public sealed class RedisBlobResultStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_size_travels_as_1_colon_size_and_values_of_the_version_before_are_read()
+    {
+        using var writer = await ConnectedAsync();
+        using var reader = await ConnectedAsync();
+        var sized = RedisBlobResultStore.KeyFor("eu", Digests.Pause);
+
+        writer.Set(Eu, Digests.Pause, present: true, Hour, size: 5_368_709_120);
+        writer.Set(Eu, Digests.Missing, present: false, Hour, size: 12);
+        await Eventually.TrueAsync(async () => await reader.TryGetAsync(Eu, Digests.Missing, default) is not null, "writes arrived");
+
+        // Above 4 GiB, exact; an absent answer has no size.
+        Assert.Equal("1:5368709120", await _redis.CommandAsync("GET", sized));
+        Assert.Equal(new BlobAnswer(true, 5_368_709_120), await reader.TryGetAsync(Eu, Digests.Pause, default));
+        Assert.Equal("0", await _redis.CommandAsync("GET", RedisBlobResultStore.KeyFor("eu", Digests.Missing)));
+
+        // What the version before this one wrote (1, without a size) is present, size unknown; and the version before
+        // reads "1:<size>" as no answer (its parse as a number fails), never as absent: asserted on the parse it did.
+        await _redis.CommandAsync("SET", sized, "1");
+        Assert.Equal(new BlobAnswer(true, -1), await reader.TryGetAsync(Eu, Digests.Pause, default));
+        Assert.False(long.TryParse("1:5368709120", NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
+        foreach (var damaged in new[] { "1:", "1:-3", "1:x", "2", "yes" })
+        {
+            await _redis.CommandAsync("SET", sized, damaged);
+            Assert.Null(await reader.TryGetAsync(Eu, Digests.Pause, default));
+        }
+    }
+
+    [Fact]
     public async Task The_ttl_is_set_on_the_key()
     {
         using var store = await ConnectedAsync();
@@ -87,7 +116,7 @@ public sealed class RedisBlobResultStoreTests : IAsyncLifetime
         using var store = await ConnectedAsync();
 
         store.Set(Eu, Digests.Pause, present: true, TimeSpan.FromMilliseconds(200));
-        await Eventually.TrueAsync(async () => await store.TryGetAsync(Eu, Digests.Pause, default) == true, "write arrived");
+        await Eventually.TrueAsync(async () => await store.TryGetAsync(Eu, Digests.Pause, default) is { Present: true }, "write arrived");
 
         // Redis expires on its own clock: poll (bounded) until the key has gone.
         await Eventually.TrueAsync(async () => await store.TryGetAsync(Eu, Digests.Pause, default) is null, "expiry");
@@ -135,7 +164,7 @@ public sealed class RedisBlobResultStoreTests : IAsyncLifetime
         await using var late = await RedisProcess.StartAsync(port);
         await Eventually.TrueAsync(() => store.IsConnected, "connected to a late Redis", TimeSpan.FromSeconds(30));
         store.Set(Eu, Digests.Pause, present: true, Hour);
-        await Eventually.TrueAsync(async () => await store.TryGetAsync(Eu, Digests.Pause, default) == true, "hit");
+        await Eventually.TrueAsync(async () => await store.TryGetAsync(Eu, Digests.Pause, default) is { Present: true }, "hit");
     }
 
     [Fact]
@@ -143,7 +172,7 @@ public sealed class RedisBlobResultStoreTests : IAsyncLifetime
     {
         using var store = await ConnectedAsync();
         store.Set(Eu, Digests.Pause, present: true, Hour);
-        await Eventually.TrueAsync(async () => await store.TryGetAsync(Eu, Digests.Pause, default) == true, "hit");
+        await Eventually.TrueAsync(async () => await store.TryGetAsync(Eu, Digests.Pause, default) is { Present: true }, "hit");
 
         await _redis.KillAsync();
         for (var i = 0; i < 50; i++)
@@ -162,7 +191,7 @@ public sealed class RedisBlobResultStoreTests : IAsyncLifetime
         // The restarted Redis is empty; the store writes and reads it again.
         Assert.Null(await store.TryGetAsync(Eu, Digests.Pause, default));
         store.Set(Eu, Digests.Pause, present: false, Hour);
-        await Eventually.TrueAsync(async () => await store.TryGetAsync(Eu, Digests.Pause, default) == false, "hit after restart");
+        await Eventually.TrueAsync(async () => await store.TryGetAsync(Eu, Digests.Pause, default) is { Present: false }, "hit after restart");
     }
 
     [Fact]
