@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Net;
 using Archeio.Configuration;
 using Archeio.Requests;
 
@@ -35,8 +34,12 @@ internal sealed class Router(ArcheioSettings settings)
             rule, [.. CandidatesFor(rule, share).Select(settings.ManifestViewOf).OfType<Candidate>()], UpstreamsOf(rule, FailoverOf(settings))))],
         ReferenceEqualityComparer.Instance);
 
-    /// <summary>True when some rule matches on country, continent or ASN: only then are clients geolocated.</summary>
-    public bool NeedsGeo { get; } = settings.Rules.Any(r => !r.Countries.IsEmpty || !r.Continents.IsEmpty || !r.Asns.IsEmpty);
+    /// <summary>
+    /// True when some rule or rate limit matches on country, continent or ASN, a limit partitions by ASN, or exempt ASNs
+    /// are listed: only then are clients geolocated.
+    /// </summary>
+    public bool NeedsGeo { get; } = settings.Rules.Any(ClientMatcher.NeedsGeo) || settings.RateLimits.Any(l => ClientMatcher.NeedsGeo(l.Match) || l.PartitionBy == RateLimitPartition.Asn)
+        || !settings.RateLimitExempt.Asns.IsEmpty;
 
     /// <summary>
     /// Only what a pull needs; this service never accepts mutation. Methods are case-sensitive (RFC 9110 §9.1): "get"
@@ -147,7 +150,7 @@ internal sealed class Router(ArcheioSettings settings)
     {
         foreach (var rule in settings.Rules)
         {
-            if (Fits(rule, client))
+            if (ClientMatcher.Fits(rule, client))
             {
                 return rule;
             }
@@ -196,47 +199,6 @@ internal sealed class Router(ArcheioSettings settings)
         }
 
         return -1;
-    }
-
-    private static bool Fits(RuleSettings rule, in ClientFacts client)
-    {
-        if (rule.Cloud is not null)
-        {
-            var location = client.Location;
-            if (location is null || !string.Equals(rule.Cloud, location.Cloud, StringComparison.OrdinalIgnoreCase)
-                || (!rule.Regions.IsEmpty && !rule.Regions.Contains(location.Region, StringComparer.OrdinalIgnoreCase)))
-            {
-                return false;
-            }
-        }
-
-        if (!rule.Networks.IsEmpty && !InAny(rule.Networks, client.Address))
-        {
-            return false;
-        }
-
-        var geo = client.Geo;
-        return (rule.Countries.IsEmpty || (geo?.Country is { } country && rule.Countries.Contains(country)))
-            && (rule.Continents.IsEmpty || (geo?.Continent is { } continent && rule.Continents.Contains(continent)))
-            && (rule.Asns.IsEmpty || (geo?.Asn is { } asn && rule.Asns.Contains(asn)));
-    }
-
-    private static bool InAny(ImmutableArray<IPNetwork> networks, IPAddress? address)
-    {
-        if (address is null)
-        {
-            return false;
-        }
-
-        foreach (var network in networks)
-        {
-            if (network.Contains(address))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>
