@@ -4,7 +4,7 @@ using System.Net;
 namespace Archeio.Configuration;
 
 /// <summary>What a rate limit counts as one client (<c>RateLimits:N:PartitionBy</c>).</summary>
-internal enum RateLimitPartition
+internal enum ClientPartition
 {
     /// <summary>Each client address has its own bucket.</summary>
     Address,
@@ -31,7 +31,7 @@ internal enum RateLimitPartition
 /// <param name="PermitsPerMinute">Tokens added to a partition's bucket per minute (spread evenly: one every 60/N s).</param>
 /// <param name="Burst">The bucket's size: requests a partition may make at once after being idle.</param>
 /// <param name="Shared">Counted in Redis (<c>BlobCheck:Redis</c>) across replicas; locally when Redis cannot answer.</param>
-internal sealed record RateLimitSettings(string Name, ClientMatch Match, RateLimitPartition PartitionBy, int PermitsPerMinute, int Burst, bool Shared)
+internal sealed record RateLimitSettings(string Name, ClientMatch Match, ClientPartition PartitionBy, int PermitsPerMinute, int Burst, bool Shared)
 {
     /// <summary>The largest <see cref="PermitsPerMinute"/> and <see cref="Burst"/>: far above any one client's pull.</summary>
     public const int MaxPermits = 100_000_000;
@@ -61,7 +61,7 @@ internal sealed record RateLimitSettings(string Name, ClientMatch Match, RateLim
         var errorsBefore = limit.ErrorCount;
         var match = ClientMatch.Read(limit.Section(RuleSettings.MatchKey), out var cloudErrors);
         var matchValid = limit.ErrorCount == errorsBefore;
-        var partition = limit.Choice(nameof(PartitionBy), RateLimitPartition.Address);
+        var partition = limit.Choice(nameof(PartitionBy), ClientPartition.Address);
         var permits = limit.Int(nameof(PermitsPerMinute), 0, 1, MaxPermits);
         if (limit[nameof(PermitsPerMinute)] is null)
         {

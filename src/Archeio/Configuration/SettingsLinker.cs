@@ -126,7 +126,7 @@ internal static class SettingsLinker
                 draftLimit.EndErrors.Add(nameof(RateLimitSettings.Shared), "is true, but no Redis is configured (BlobCheck:Redis) to share the counts through");
             }
 
-            if (limit.PartitionBy == RateLimitPartition.Asn && draft.Geo.AsnDatabase is null)
+            if (limit.PartitionBy == ClientPartition.Asn && draft.Geo.AsnDatabase is null)
             {
                 draftLimit.EndErrors.Add(nameof(RateLimitSettings.PartitionBy), "is Asn, which needs Geo:AsnDatabase");
             }

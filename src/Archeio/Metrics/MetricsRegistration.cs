@@ -28,6 +28,7 @@ internal static class MetricsRegistration
         services.AddSingleton<ReadinessMetrics>();
         services.AddSingleton<UpstreamMetrics>();
         services.AddSingleton<ProxyMetrics>();
+        services.AddSingleton<RateLimitMetrics>();
         services.AddSingleton<LogMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ArcheioMeter.Name, RuntimeMeterName)

@@ -33,7 +33,9 @@ internal abstract record RouteDecision : RouterAnswer
 /// <param name="TargetHost">Authority of <paramref name="Location"/>, for logs.</param>
 /// <param name="Holder">For a blob: the candidate found holding it, or null (no candidates, or none held it).</param>
 /// <param name="Rule">For a blob: the rule that fitted the client, or null (explanations and the route header).</param>
-internal sealed record Redirect(RouteTarget Target, string Location, string TargetHost, Candidate? Holder = null, RuleSettings? Rule = null) : RouteDecision;
+/// <param name="Upstream">The upstream it sends the client to (its requests count towards <c>MaxRequestsPerMinute</c>), or null.</param>
+internal sealed record Redirect(
+    RouteTarget Target, string Location, string TargetHost, Candidate? Holder = null, RuleSettings? Rule = null, UpstreamSettings? Upstream = null) : RouteDecision;
 
 /// <summary>
 /// The content itself, for a client whose rule proxies (<c>Action: Proxy</c>): streamed by Archeio from the first of
@@ -57,6 +59,21 @@ internal sealed record PageNotFound(string Message) : RouteDecision
 
 /// <summary>An OCI error body (<see cref="OciErrorCodes.WireName"/>), with 404 or, where the spec demands it, 400.</summary>
 internal sealed record OciError(OciErrorCode Code, string Message, int Status = 404) : RouteDecision;
+
+/// <summary>
+/// 429 with <c>Retry-After</c> and the OCI error <c>TOOMANYREQUESTS</c>
+/// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes): the client is over a rate limit
+/// (RateLimiting/ClientRateLimiter.cs), or every upstream of its list is over its <c>MaxRequestsPerMinute</c>.
+/// </summary>
+/// <param name="Limit">What refused it, the metric's label: a limit's name, or <c>upstream:&lt;name&gt;</c>.</param>
+/// <param name="Decision">The access log's decision: <c>rate-limited:</c> and <paramref name="Limit"/>.</param>
+/// <param name="RetryAfter">When a request would be let through again (at least 1 s on the wire).</param>
+/// <param name="Message">The error's message.</param>
+internal sealed record RateLimited(string Limit, string Decision, TimeSpan RetryAfter, string Message) : RouteDecision
+{
+    /// <summary>The <c>Retry-After</c> value: whole seconds, rounded up, at least 1 (RFC 9110 §10.2.3: a delay in seconds).</summary>
+    public string RetryAfterSeconds => Math.Max(1, (long)Math.Ceiling(RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
 
 /// <summary>400: the client address, which a blob's routing needs, could not be determined.</summary>
 internal sealed record ClientAddressUnknown(string Message) : RouteDecision;

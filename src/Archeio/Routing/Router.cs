@@ -16,6 +16,11 @@ internal sealed class Router(ArcheioSettings settings)
     private readonly Redirect _privacy = new(RouteTarget.Privacy, settings.PrivacyUrl, new Uri(settings.PrivacyUrl).Authority);
     private readonly OciError _catalog = new(OciErrorCode.NotFound, "_catalog is not supported");
 
+    // The 429 of a list whose upstreams are all at their quota, by its first upstream's index (RetryAfter set per request).
+    private readonly RateLimited[] _quotaAnswers = [.. settings.AllUpstreams.Select(u => new RateLimited(
+        "upstream:" + u.Name, "rate-limited:upstream:" + u.Name, TimeSpan.Zero,
+        "too many requests: the upstream registries' request quota (MaxRequestsPerMinute) is used up for now"))];
+
     // The failover list of requests no rule claims and of rules that list none.
     private readonly ImmutableArray<UpstreamSettings> _failover = FailoverOf(settings);
 
@@ -38,7 +43,7 @@ internal sealed class Router(ArcheioSettings settings)
     /// True when some rule or rate limit matches on country, continent or ASN, a limit partitions by ASN, or exempt ASNs
     /// are listed: only then are clients geolocated.
     /// </summary>
-    public bool NeedsGeo { get; } = settings.Rules.Any(ClientMatcher.NeedsGeo) || settings.RateLimits.Any(l => ClientMatcher.NeedsGeo(l.Match) || l.PartitionBy == RateLimitPartition.Asn)
+    public bool NeedsGeo { get; } = settings.Rules.Any(ClientMatcher.NeedsGeo) || settings.RateLimits.Any(l => ClientMatcher.NeedsGeo(l.Match) || l.PartitionBy == ClientPartition.Asn)
         || !settings.RateLimitExempt.Asns.IsEmpty;
 
     /// <summary>
@@ -79,7 +84,11 @@ internal sealed class Router(ArcheioSettings settings)
             default:
                 var rule = MatchRule(request.Client);
                 var upstreams = UpstreamsFor(rule);
-                var picked = Pick(upstreams, request.Upstreams);
+                if (PickWithinQuota(upstreams, request.Upstreams, request.Quotas) is not { } picked)
+                {
+                    return _quotaAnswers[upstreams[0].Index] with { RetryAfter = request.Quotas!.RetryAfter };
+                }
+
                 var redirect = DecideOther(target, picked);
                 return Apply(rule, redirect, target, redirect.Target == RouteTarget.SignatureUpstream ? SignaturesOf(picked) : picked, upstreams, request.Upstreams);
         }
@@ -104,6 +113,39 @@ internal sealed class Router(ArcheioSettings settings)
         }
 
         return upstreams[0];
+    }
+
+    /// <summary>
+    /// The upstream a tag or manifest request goes to when some upstreams are at their <c>MaxRequestsPerMinute</c>
+    /// (<paramref name="quotas"/>): <see cref="Pick"/> among those that are not, so one at its quota is passed over like
+    /// an ejected one; null when every upstream of the list is at its quota (a 429: sending more would spend a quota
+    /// that protects the upstream, and the client retries after <c>Retry-After</c>).
+    /// </summary>
+    public static UpstreamSettings? PickWithinQuota(ImmutableArray<UpstreamSettings> upstreams, UpstreamHealthView? health, UpstreamQuotaView? quotas)
+    {
+        if (quotas is null || ReferenceEquals(quotas, UpstreamQuotaView.None))
+        {
+            return Pick(upstreams, health);
+        }
+
+        UpstreamSettings? within = null;
+        foreach (var upstream in upstreams)
+        {
+            if (quotas.IsSaturated(upstream))
+            {
+                continue;
+            }
+
+            if (health is null || !health.IsEjected(upstream))
+            {
+                return upstream;
+            }
+
+            // Every one within its quota is ejected: the first of them (fail static).
+            within ??= upstream;
+        }
+
+        return within;
     }
 
     /// <summary>The failover list of <paramref name="rule"/> (the rule that fits a client, or null): its own, else <c>Archeio:UpstreamFailover</c>.</summary>
@@ -309,7 +351,7 @@ internal sealed class Router(ArcheioSettings settings)
     };
 
     private static Redirect ToUpstream(RegistryRequest target, UpstreamSettings upstream, Candidate? holder = null, RuleSettings? rule = null)
-        => new(RouteTarget.Upstream, UpstreamLocation(upstream.Prefix, target), upstream.Host, holder, rule);
+        => new(RouteTarget.Upstream, UpstreamLocation(upstream.Prefix, target), upstream.Host, holder, rule, upstream);
 
     /// <summary>
     /// <c>&lt;prefix&gt;&lt;name&gt;/&lt;rest&gt;&lt;query&gt;</c>: name and rest are validated and canonical;
