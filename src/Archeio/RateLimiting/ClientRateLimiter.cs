@@ -41,9 +41,10 @@ internal sealed partial class ClientRateLimiter : IDisposable
         var limits = settings.RateLimits;
         _decisions = [.. limits.Select(l => l.Decision)];
         _messages = [.. limits.Select(l => $"too many requests: over the rate limit '{l.Name}' ({l.PermitsPerMinute} a minute per {PartitionInWords(l.PartitionBy)})")];
-        // The library's partitioned limiter keeps one bucket per partition and drops those idle (full) for 10 s.
-        _local = PartitionedRateLimiter.Create<RateLimitKey, RateLimitKey>(key => RateLimitPartition.Get(
-            key, k => new ClockedTokenBucket(limits[k.Limit].PermitsPerMinute, limits[k.Limit].Burst, time)));
+        // The library's partitioned limiter keeps one bucket per partition and drops those idle (full) for 10 s. It asks
+        // for the partition on every request: the bucket's factory is made once here, not a closure per request.
+        Func<RateLimitKey, RateLimiter> bucket = k => new ClockedTokenBucket(limits[k.Limit].PermitsPerMinute, limits[k.Limit].Burst, time);
+        _local = PartitionedRateLimiter.Create<RateLimitKey, RateLimitKey>(key => RateLimitPartition.Get(key, bucket));
     }
 
     /// <summary>Some limit is configured.</summary>
