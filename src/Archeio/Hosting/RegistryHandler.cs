@@ -181,7 +181,7 @@ internal sealed class RegistryHandler(
                 // An OCI error body, not a load balancer's HTML page: clients print the code and message
                 // (docker's "invalid character '<'" was the production registry's), and honour Retry-After.
                 response.Headers.RetryAfter = limited.RetryAfterSeconds;
-                return ResponseBody.WriteOciErrorAsync(context, StatusCodes.Status429TooManyRequests, OciErrorCode.TooManyRequests, limited.Message);
+                return ResponseBody.WriteAsync(context, StatusCodes.Status429TooManyRequests, ResponseBody.OciErrorContentType, limited.Body);
             case PageNotFound notFound:
                 return WriteTextAsync(context, StatusCodes.Status404NotFound, notFound.Message);
             default:

@@ -20,13 +20,12 @@ internal sealed partial class ClientRateLimiter : IDisposable
     public static readonly TimeSpan FallbackLogInterval = TimeSpan.FromSeconds(30);
 
     private readonly RateLimitPolicy _policy;
-    private readonly PartitionedRateLimiter<RateLimitKey> _local;
+    private readonly PartitionedRateLimiter<RateLimitKey>? _local;
     private readonly RedisRateLimitStore? _shared;
     private readonly RateLimitMetrics? _metrics;
     private readonly ILogger<ClientRateLimiter> _logger;
     private readonly TimeProvider _time;
-    private readonly ImmutableArray<string> _messages;
-    private readonly ImmutableArray<string> _decisions;
+    private readonly ImmutableArray<RateLimited> _refusals;
     private long _nextFallbackLog = long.MinValue;
     private int _falling;
 
@@ -39,12 +38,13 @@ internal sealed partial class ClientRateLimiter : IDisposable
         _shared = shared;
         _metrics = metrics;
         var limits = settings.RateLimits;
-        _decisions = [.. limits.Select(l => l.Decision)];
-        _messages = [.. limits.Select(l => $"too many requests: over the rate limit '{l.Name}' ({l.PermitsPerMinute} a minute per {PartitionInWords(l.PartitionBy)})")];
+        // Each limit's 429, its body encoded once; a refusal copies it with its Retry-After.
+        _refusals = [.. limits.Select(l => RateLimited.For(l.Name, $"too many requests: over the rate limit '{l.Name}' ({l.PermitsPerMinute} a minute per {PartitionInWords(l.PartitionBy)})"))];
         // The library's partitioned limiter keeps one bucket per partition and drops those idle (full) for 10 s. It asks
         // for the partition on every request: the bucket's factory is made once here, not a closure per request.
         Func<RateLimitKey, RateLimiter> bucket = k => new ClockedTokenBucket(limits[k.Limit].PermitsPerMinute, limits[k.Limit].Burst, time);
-        _local = PartitionedRateLimiter.Create<RateLimitKey, RateLimitKey>(key => RateLimitPartition.Get(key, bucket));
+        // Only with limits: the partitioned limiter runs a timer (every 100 ms) for as long as it lives.
+        _local = limits.IsEmpty ? null : PartitionedRateLimiter.Create<RateLimitKey, RateLimitKey>(key => RateLimitPartition.Get(key, bucket));
     }
 
     /// <summary>Some limit is configured.</summary>
@@ -82,7 +82,7 @@ internal sealed partial class ClientRateLimiter : IDisposable
 
     private RateLimited? CheckLocal(RateLimitSettings limit, RateLimitKey key)
     {
-        using var lease = _local.AttemptAcquire(key);
+        using var lease = _local!.AttemptAcquire(key);
         if (lease.IsAcquired)
         {
             return null;
@@ -91,8 +91,7 @@ internal sealed partial class ClientRateLimiter : IDisposable
         return Refuse(limit, lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1));
     }
 
-    private RateLimited Refuse(RateLimitSettings limit, TimeSpan retryAfter)
-        => new(limit.Name, _decisions[limit.Index], retryAfter, _messages[limit.Index]);
+    private RateLimited Refuse(RateLimitSettings limit, TimeSpan retryAfter) => _refusals[limit.Index] with { RetryAfter = retryAfter };
 
     private void NoteFallback(string why)
     {
@@ -112,7 +111,7 @@ internal sealed partial class ClientRateLimiter : IDisposable
         _ => "client address",
     };
 
-    public void Dispose() => _local.Dispose();
+    public void Dispose() => _local?.Dispose();
 
     [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Rate limits: Redis could not count a shared limit ({Reason}); limiting locally until it answers")]
     private static partial void LogLocalFallback(ILogger logger, string reason);

@@ -69,10 +69,25 @@ internal sealed record OciError(OciErrorCode Code, string Message, int Status = 
 /// <param name="Decision">The access log's decision: <c>rate-limited:</c> and <paramref name="Limit"/>.</param>
 /// <param name="RetryAfter">When a request would be let through again (at least 1 s on the wire).</param>
 /// <param name="Message">The error's message.</param>
-internal sealed record RateLimited(string Limit, string Decision, TimeSpan RetryAfter, string Message) : RouteDecision
+/// <param name="Body">The OCI error body of <paramref name="Message"/>, encoded once per limit (Http/ResponseBody.OciErrorBody).</param>
+internal sealed record RateLimited(string Limit, string Decision, TimeSpan RetryAfter, string Message, byte[] Body) : RouteDecision
 {
+    /// <summary>A 429 of <paramref name="limit"/> whose body is encoded now (once per limit: the caller keeps it).</summary>
+    public static RateLimited For(string limit, string message)
+        => new(limit, "rate-limited:" + limit, TimeSpan.Zero, message, Http.ResponseBody.OciErrorBody(OciErrorCode.TooManyRequests, message));
+
     /// <summary>The <c>Retry-After</c> value: whole seconds, rounded up, at least 1 (RFC 9110 §10.2.3: a delay in seconds).</summary>
-    public string RetryAfterSeconds => Math.Max(1, (long)Math.Ceiling(RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string RetryAfterSeconds
+    {
+        get
+        {
+            var seconds = Math.Max(1, (long)Math.Ceiling(RetryAfter.TotalSeconds));
+            return seconds < SecondsText.Length ? SecondsText[seconds] : seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    // The values of the first two minutes, written under a flood many times a second: not formatted each time.
+    private static readonly string[] SecondsText = [.. Enumerable.Range(0, 121).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 }
 
 /// <summary>400: the client address, which a blob's routing needs, could not be determined.</summary>

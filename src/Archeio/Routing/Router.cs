@@ -17,9 +17,8 @@ internal sealed class Router(ArcheioSettings settings)
     private readonly OciError _catalog = new(OciErrorCode.NotFound, "_catalog is not supported");
 
     // The 429 of a list whose upstreams are all at their quota, by its first upstream's index (RetryAfter set per request).
-    private readonly RateLimited[] _quotaAnswers = [.. settings.AllUpstreams.Select(u => new RateLimited(
-        "upstream:" + u.Name, "rate-limited:upstream:" + u.Name, TimeSpan.Zero,
-        "too many requests: the upstream registries' request quota (MaxRequestsPerMinute) is used up for now"))];
+    private readonly RateLimited[] _quotaAnswers = [.. settings.AllUpstreams.Select(u => RateLimited.For(
+        "upstream:" + u.Name, "too many requests: the upstream registries' request quota (MaxRequestsPerMinute) is used up for now"))];
 
     // The failover list of requests no rule claims and of rules that list none.
     private readonly ImmutableArray<UpstreamSettings> _failover = FailoverOf(settings);
