@@ -51,14 +51,7 @@ done
 for ((run = 1; run <= REPS; run++)); do
     for app in limited normal; do
         xff="$NORMAL"; [[ $app == limited ]] && xff="$LIMITED"
-        out="$WORK/wrk-$app-$run.txt"
-        s0=$(cpu_snapshot "${STARTED_PIDS[@]}")
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "X-Forwarded-For: $xff" "$url" >"$out"
-        s1=$(cpu_snapshot "${STARTED_PIDS[@]}")
-        other=$(other_cpu "$s0" "$s1")
-        read -r rps p50 p99 requests bad errors < <(python3 "$STATS" parse "$out")
-        log "blob | $app | run $run: $rps req/s, p50 $p50 ms, p99 $p99 ms ($requests requests, $bad non-2xx/3xx, $errors socket errors, other processes ${other}% CPU)"
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "blob" "$app" "$run" "$rps" "$p50" "$p99" "$bad" "$errors" "$other" >>"$WORK/runs.tsv"
+        measure_wrk blob "$app" "$run" "$xff" "$url"
     done
 done
 metrics=$(curl -s "http://127.0.0.1:$metrics_port/metrics" | grep '^archeio_rate_limited_requests_total' || true)
