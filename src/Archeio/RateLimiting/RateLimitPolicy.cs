@@ -54,7 +54,8 @@ internal sealed class RateLimitPolicy(ImmutableArray<RateLimitSettings> limits, 
         return false;
     }
 
-    private bool IsExempt(IPAddress address, uint? asn)
+    /// <summary>True when <c>RateLimitExempt</c> lists the address's network or the ASN.</summary>
+    public bool IsExempt(IPAddress address, uint? asn)
         => (!exempt.Networks.IsEmpty && ClientMatcher.InAny(exempt.Networks, address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address))
             || (asn is { } number && exempt.Asns.Contains(number));
 }
