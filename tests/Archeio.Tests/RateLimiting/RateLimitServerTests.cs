@@ -109,6 +109,36 @@ public sealed class RateLimitServerTests
         await first.WaitForLineAsync("limiting locally until it answers");
     }
 
+    [Fact]
+    public async Task A_redis_that_hangs_costs_each_request_at_most_the_call_timeout_and_the_limit_holds_locally()
+    {
+        await using var redis = await RedisProcess.StartAsync();
+        using var config = Config(
+            new JsonArray(new JsonObject { ["Name"] = "shared", ["PermitsPerMinute"] = 1, ["Burst"] = 3, ["Shared"] = true }),
+            redis.ConnectionString);
+        await using var server = await ServerProcess.StartAsync(new Dictionary<string, string> { ["ARCHEIO_CONFIG"] = config.Path });
+        await server.WaitForLineAsync(": connected");
+
+        // Frozen: connections stay open, nothing is answered. Each request waits out the 100 ms cap, then is
+        // decided by the local bucket.
+        await redis.FreezeAsync();
+        using var http = ClientFrom(IPAddress.Parse("127.0.4.1"));
+        var statuses = new List<HttpStatusCode>();
+        var slowest = TimeSpan.Zero;
+        for (var i = 0; i < 5; i++)
+        {
+            var started = TimeProvider.System.GetTimestamp();
+            using var response = await http.GetAsync(new Uri(server.BaseAddress, Manifest));
+            slowest = TimeSpan.FromTicks(Math.Max(slowest.Ticks, TimeProvider.System.GetElapsedTime(started).Ticks));
+            statuses.Add(response.StatusCode);
+        }
+
+        await redis.ThawAsync();
+        Assert.Equal([HttpStatusCode.TemporaryRedirect, HttpStatusCode.TemporaryRedirect, HttpStatusCode.TemporaryRedirect, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+        Assert.True(slowest < TimeSpan.FromSeconds(1), $"the slowest request took {slowest.TotalMilliseconds:F0} ms");
+        await server.WaitForLineAsync("no answer within 100 ms");
+    }
+
     private static async Task SendAsync(ServerProcess server, IPAddress client, int requests, ConcurrentBag<(IPAddress, HttpStatusCode, string?)> answers)
     {
         using var http = ClientFrom(client);
