@@ -89,7 +89,7 @@ internal sealed class Router(ArcheioSettings settings)
                 }
 
                 var redirect = DecideOther(target, picked);
-                return Apply(rule, redirect, target, redirect.Target == RouteTarget.SignatureUpstream ? SignaturesOf(picked) : picked, upstreams, request.Upstreams);
+                return Apply(rule, redirect, target, redirect.Target == RouteTarget.SignatureUpstream ? SignaturesOf(picked) : picked, WithinQuota(upstreams, request.Quotas), request.Upstreams);
         }
     }
 
@@ -146,6 +146,13 @@ internal sealed class Router(ArcheioSettings settings)
 
         return within;
     }
+
+    /// <summary>
+    /// The upstreams of <paramref name="upstreams"/> not at their quota, for a proxied tag or manifest request's further
+    /// sources: one at its quota is not asked either (the list itself while none is, with no allocation).
+    /// </summary>
+    private static ImmutableArray<UpstreamSettings> WithinQuota(ImmutableArray<UpstreamSettings> upstreams, UpstreamQuotaView? quotas)
+        => quotas is null || ReferenceEquals(quotas, UpstreamQuotaView.None) ? upstreams : [.. upstreams.Where(u => !quotas.IsSaturated(u))];
 
     /// <summary>The failover list of <paramref name="rule"/> (the rule that fits a client, or null): its own, else <c>Archeio:UpstreamFailover</c>.</summary>
     public ImmutableArray<UpstreamSettings> UpstreamsFor(RuleSettings? rule) => UpstreamsOf(rule, _failover);

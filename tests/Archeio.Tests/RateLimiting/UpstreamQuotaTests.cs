@@ -79,6 +79,18 @@ public sealed class UpstreamQuotaTests
     }
 
     [Fact]
+    public void A_proxied_tag_request_asks_no_upstream_at_its_quota()
+    {
+        var settings = Settings() with { Rules = [new RuleSettings(null, [], []) { Action = RuleAction.Proxy }] };
+        var router = new Router(settings);
+        var board = new UpstreamQuotaBoard(settings, _time);
+
+        Assert.Equal(["upstream:default", "upstream:second"], Assert.IsType<Proxy>(Decide(router, board, "/v2/pause/manifests/3.10")).Sources.Select(s => s.Label));
+        Record(board, First, 3);
+        Assert.Equal(["upstream:second"], Assert.IsType<Proxy>(Decide(router, board, "/v2/pause/manifests/3.10")).Sources.Select(s => s.Label));
+    }
+
+    [Fact]
     public void Within_quota_ejected_upstreams_are_still_the_fail_static_choice()
     {
         var settings = Settings();
