@@ -111,14 +111,7 @@ for entry in "${PATHS[@]}"; do
     mapfile -t apps < <(apps_for "$serves")
     for ((run = 1; run <= REPS; run++)); do
         for app in "${apps[@]}"; do
-            out="$WORK/wrk-$app-$run-${name//[^a-z]/_}.txt"
-            s0=$(cpu_snapshot "${STARTED_PIDS[@]}")
-            wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "X-Forwarded-For: $xff" "http://127.0.0.1:${PORT_OF[$app]}$path" >"$out"
-            s1=$(cpu_snapshot "${STARTED_PIDS[@]}")
-            other=$(other_cpu "$s0" "$s1")
-            read -r rps p50 p99 requests bad errors < <(python3 "$STATS" parse "$out")
-            log "$name | $app | run $run: $rps req/s, p50 $p50 ms, p99 $p99 ms ($requests requests, $bad non-2xx/3xx, $errors socket errors, other processes ${other}% CPU)"
-            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$app" "$run" "$rps" "$p50" "$p99" "$bad" "$errors" "$other" >>"$WORK/runs.tsv"
+            measure_wrk "$name" "$app" "$run" "$xff" "http://127.0.0.1:${PORT_OF[$app]}$path"
         done
     done
 done

@@ -116,6 +116,17 @@ public class HotPathBenchmarks : IDisposable
         }
     }
 
+    /// <summary>What <see cref="Setup"/> built, for benchmarks of steps around the same routing (RateLimitBenchmarks).</summary>
+    internal ArcheioSettings Settings => _settings;
+
+    internal RequestRouter Routing => _routing;
+
+    internal IReadOnlyList<string> Targets => _targets;
+
+    internal IReadOnlyList<StringValues> ForwardedFor => _forwardedFor;
+
+    internal IPAddress Peer => _peer;
+
     [GlobalCleanup]
     public void Dispose()
     {

@@ -234,3 +234,17 @@ wait_quiet() {
     done
     log "$QUIET_NOTE"
 }
+
+# measure_wrk NAME APP RUN XFF URL: one measured wrk run (THREADS, CONNECTIONS, DURATION) with that X-Forwarded-For,
+# logged and appended to $WORK/runs.tsv (the rows bench/lib/wrkstats.py tabulates), with the other processes' CPU.
+measure_wrk() {
+    local name="$1" app="$2" run="$3" xff="$4" url="$5" out s0 s1 other rps p50 p99 requests bad errors
+    out="$WORK/wrk-$app-$run-${name//[^a-z]/_}.txt"
+    s0=$(cpu_snapshot "${STARTED_PIDS[@]}")
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "X-Forwarded-For: $xff" "$url" >"$out"
+    s1=$(cpu_snapshot "${STARTED_PIDS[@]}")
+    other=$(other_cpu "$s0" "$s1")
+    read -r rps p50 p99 requests bad errors < <(python3 "$STATS" parse "$out")
+    log "$name | $app | run $run: $rps req/s, p50 $p50 ms, p99 $p99 ms ($requests requests, $bad non-2xx/3xx, $errors socket errors, other processes ${other}% CPU)"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$app" "$run" "$rps" "$p50" "$p99" "$bad" "$errors" "$other" >>"$WORK/runs.tsv"
+}

@@ -90,6 +90,12 @@ internal sealed record ArcheioSettings
     /// <summary>The published list of hosts a pull can reach (<c>Egress</c>).</summary>
     public EgressSettings Egress { get; init; } = EgressSettings.Default;
 
+    /// <summary>Rate limits on clients, in order: the first whose match fits a client applies (<c>RateLimits</c>).</summary>
+    public ImmutableArray<RateLimitSettings> RateLimits { get; init; } = [];
+
+    /// <summary>Clients no rate limit applies to (<c>RateLimitExempt</c>).</summary>
+    public RateLimitExemptSettings RateLimitExempt { get; init; } = RateLimitExemptSettings.None;
+
     /// <summary>Graceful stop (<c>Shutdown</c>).</summary>
     public ShutdownSettings Shutdown { get; init; } = ShutdownSettings.Default;
 

@@ -46,6 +46,7 @@ internal static class ArcheioSettingsReader
         nameof(ArcheioSettings.Probes), nameof(ArcheioSettings.Geo), nameof(ArcheioSettings.Upstreams), nameof(ArcheioSettings.UpstreamFailover),
         nameof(ArcheioSettings.UpstreamHealth), DebugKey, nameof(ArcheioSettings.Metrics),
         nameof(ArcheioSettings.Shutdown), nameof(ArcheioSettings.Logging), nameof(ArcheioSettings.Proxy), nameof(ArcheioSettings.Egress),
+        nameof(ArcheioSettings.RateLimits), nameof(ArcheioSettings.RateLimitExempt),
     ];
 
     public static ArcheioSettings ReadOrThrow(IConfiguration configuration)
@@ -93,10 +94,20 @@ internal static class ArcheioSettingsReader
         var proxy = ProxySettings.Read(proxySection);
         var proxyErrors = proxySection.Later();
         var egress = EgressSettings.Read(root.Section(nameof(ArcheioSettings.Egress)));
+        var limitNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var rateLimits = root.Section(nameof(ArcheioSettings.RateLimits)).Children().Select((limit, index) => RateLimitSettings.Read(limit, index, limitNames)).ToImmutableArray();
+        var exemptSection = root.Section(nameof(ArcheioSettings.RateLimitExempt));
+        var exempt = RateLimitExemptSettings.Read(exemptSection);
+        var exemptErrors = exemptSection.Later();
 
         var settings = SettingsLinker.Link(new SettingsDraft(
             port, info, privacy, upstream, upstreams, failover, failoverErrors, upstreamHealth, clientIp, ranges, rangesRefresh, mirrors, rules, blobCheck,
-            probes, geo, geoErrors, routeHeader, metrics, metricsErrors, shutdown, logging, proxy, proxyErrors, egress));
+            probes, geo, geoErrors, routeHeader, metrics, metricsErrors, shutdown, logging, proxy, proxyErrors, egress)
+        {
+            RateLimits = rateLimits,
+            RateLimitExempt = exempt,
+            RateLimitExemptErrors = exemptErrors,
+        });
         errors = log.ToList();
         return errors.Count > 0 ? null : settings;
     }

@@ -11,7 +11,7 @@ namespace Archeio.Configuration;
 /// <param name="Cloud">Cloud the client must be in, or null for any.</param>
 /// <param name="Regions">Regions of <see cref="Cloud"/> the client must be in; empty means any region.</param>
 /// <param name="Candidates">Where blobs are looked for, in order (the rule's <c>Mirrors</c> list); empty sends blob requests to the upstream.</param>
-internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Regions, ImmutableArray<Candidate> Candidates)
+internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Regions, ImmutableArray<Candidate> Candidates) : IClientMatch
 {
     /// <summary>Position in <c>Archeio:Rules</c>, for explanations and the route header.</summary>
     public int Index { get; init; }
@@ -44,35 +44,10 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
     public ImmutableArray<UpstreamSettings> Upstreams { get; init; } = [];
 
     /// <summary>True when the rule has no match field: it fits every client.</summary>
-    public bool IsCatchAll => Cloud is null && Regions.IsEmpty && Countries.IsEmpty && Continents.IsEmpty && Asns.IsEmpty && Networks.IsEmpty;
+    public bool IsCatchAll => ClientMatch.IsEveryone(this);
 
     /// <summary>The match in words, e.g. <c>Match Cloud=AWS Regions=us-east-1</c>, or <c>matches every client</c> (explain, the egress list).</summary>
-    public string MatchInWords
-    {
-        get
-        {
-            var parts = new List<string>();
-            if (Cloud is { } cloud)
-            {
-                parts.Add("Cloud=" + cloud);
-            }
-
-            AddList(parts, nameof(Regions), Regions);
-            AddList(parts, nameof(Countries), Countries);
-            AddList(parts, nameof(Continents), Continents);
-            AddList(parts, nameof(Asns), [.. Asns.Select(a => a.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
-            AddList(parts, nameof(Networks), [.. Networks.Select(n => n.ToString())]);
-            return parts.Count == 0 ? "matches every client" : "Match " + string.Join(' ', parts);
-
-            static void AddList(List<string> parts, string name, IReadOnlyCollection<string> values)
-            {
-                if (values.Count > 0)
-                {
-                    parts.Add(name + "=" + string.Join(',', values));
-                }
-            }
-        }
-    }
+    public string MatchInWords => ClientMatch.InWords(this);
 
     /// <summary>The key of the match fields (<see cref="Cloud"/>, <see cref="Regions"/>, …).</summary>
     public const string MatchKey = "Match";
@@ -86,9 +61,6 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
     /// <summary>The key of a <see cref="Split"/> share's candidate name.</summary>
     public const string ShareMirrorKey = "Mirror";
 
-    /// <summary>Continent codes of the ISO 3166 / GeoNames convention.</summary>
-    private static readonly string[] ContinentCodes = ["AF", "AN", "AS", "EU", "NA", "OC", "SA"];
-
     /// <summary>
     /// Reads one <c>Archeio:Rules:N</c> at <paramref name="index"/>: its match fields, and the names it lists, which
     /// <see cref="SettingsLinker"/> resolves. Slots are left where the names' errors belong.
@@ -96,21 +68,8 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
     public static RuleDraft Read(SettingsSection rule, int index)
     {
         rule.CheckKnownKeys(MatchKey, MirrorsKey, nameof(Split), UpstreamKey, nameof(Upstreams), nameof(Action));
-        var match = rule.Section(MatchKey);
         var errorsBefore = rule.ErrorCount;
-        match.CheckKnownKeys(nameof(Cloud), nameof(Regions), nameof(Countries), nameof(Continents), nameof(Asns), nameof(Networks));
-        var cloud = match.Text(nameof(Cloud));
-        var regions = match.Strings(nameof(Regions));
-        var cloudErrors = match.Later();
-        if (regions.Length > 0 && cloud is null)
-        {
-            match.Error(nameof(Regions), "needs Match:Cloud (region names are only unique within a cloud)");
-        }
-
-        var countries = match.Codes(nameof(Countries), c => c.Length == 2 && c.All(char.IsAsciiLetter), "an ISO 3166-1 alpha-2 country code (e.g. NL)");
-        var continents = match.Codes(nameof(Continents), c => ContinentCodes.Contains(c), "a continent code (AF, AN, AS, EU, NA, OC, SA)");
-        var asns = match.Asns(nameof(Asns));
-        var networks = match.Cidrs(nameof(Networks));
+        var match = ClientMatch.Read(rule.Section(MatchKey), out var cloudErrors);
         var matchValid = rule.ErrorCount == errorsBefore;
 
         var upstreams = ReadUpstreams(rule);
@@ -133,13 +92,13 @@ internal sealed record RuleSettings(string? Cloud, ImmutableArray<string> Region
             shares.Add(new ShareDraft(new NameRef(shareMirror.Path, shareMirror.Value), percent, shareErrors));
         }
 
-        var unlinked = new RuleSettings(cloud, regions, [])
+        var unlinked = new RuleSettings(match.Cloud, match.Regions, [])
         {
             Index = index,
-            Countries = countries,
-            Continents = continents,
-            Asns = asns,
-            Networks = networks,
+            Countries = match.Countries,
+            Continents = match.Continents,
+            Asns = match.Asns,
+            Networks = match.Networks,
             Action = rule.Choice(nameof(Action), RuleAction.Redirect),
         };
         return new RuleDraft(rule.Path, unlinked, matchValid, upstreams, mirrors, shares.ToImmutable(), split.Path, cloudErrors, nameErrors, rule.Later());

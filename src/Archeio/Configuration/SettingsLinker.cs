@@ -32,7 +32,16 @@ internal sealed record SettingsDraft(
     LoggingSettings Logging,
     ProxySettings Proxy,
     ErrorSlot ProxyErrors,
-    EgressSettings Egress);
+    EgressSettings Egress)
+{
+    /// <summary>The rate limits as read (<c>RateLimits</c>).</summary>
+    public ImmutableArray<RateLimitDraft> RateLimits { get; init; } = [];
+
+    public RateLimitExemptSettings RateLimitExempt { get; init; } = RateLimitExemptSettings.None;
+
+    /// <summary>Where exempt ASNs without <c>Geo:AsnDatabase</c> are reported.</summary>
+    public ErrorSlot? RateLimitExemptErrors { get; init; }
+}
 
 /// <summary>
 /// Turns the sections as read into the linked model the router uses: names in rules become the mirror and upstream
@@ -47,20 +56,6 @@ internal static class SettingsLinker
         var failover = ResolveUpstreams(draft, draft.UpstreamFailover, draft.UpstreamFailoverErrors);
         var upstreamCandidates = new List<Candidate>();
         var rules = LinkRules(draft, failover, upstreamCandidates);
-        foreach (var rule in rules)
-        {
-            var key = $"{ArcheioSettingsReader.SectionName}:Rules:{rule.Index}:{RuleSettings.MatchKey}";
-            if ((!rule.Countries.IsEmpty || !rule.Continents.IsEmpty) && draft.Geo.CountryDatabase is null)
-            {
-                draft.GeoErrors.Add(new(key, "matches on Countries or Continents, which need Geo:CountryDatabase"));
-            }
-
-            if (!rule.Asns.IsEmpty && draft.Geo.AsnDatabase is null)
-            {
-                draft.GeoErrors.Add(new(key, "matches on Asns, which need Geo:AsnDatabase"));
-            }
-        }
-
         if (draft.Metrics.Port == draft.Port)
         {
             draft.MetricsErrors.Add(nameof(MetricsSettings.Port), $"{draft.Port} is also the public Port: metrics and health must not be served to the internet");
@@ -73,6 +68,7 @@ internal static class SettingsLinker
                 $"is 0, so no stream may run, but {ArcheioSettingsReader.SectionName}:Rules:{proxied.Index} proxies (Action: Proxy): raise it, or redirect");
         }
 
+        var rateLimits = LinkRateLimits(draft);
         if (draft.Upstream is null)
         {
             return null;
@@ -109,7 +105,48 @@ internal static class SettingsLinker
             Logging = draft.Logging,
             Proxy = draft.Proxy,
             Egress = draft.Egress,
+            RateLimits = rateLimits,
+            RateLimitExempt = draft.RateLimitExempt,
         };
+    }
+
+    /// <summary>
+    /// The checks of the rate limits that need other sections: the sources their matches need, Redis for a shared limit,
+    /// the ASN database for partitions by ASN and exempt ASNs, and a limit after one that fits everyone (never reached).
+    /// </summary>
+    private static ImmutableArray<RateLimitSettings> LinkRateLimits(SettingsDraft draft)
+    {
+        string? everyone = null;
+        foreach (var draftLimit in draft.RateLimits)
+        {
+            var limit = draftLimit.Limit;
+            ClientMatch.CheckSources(limit.Match, $"{draftLimit.Key}:{RuleSettings.MatchKey}", draft, draftLimit.CloudErrors);
+            if (limit.Shared && draft.BlobCheck.Redis is null)
+            {
+                draftLimit.EndErrors.Add(nameof(RateLimitSettings.Shared), "is true, but no Redis is configured (BlobCheck:Redis) to share the counts through");
+            }
+
+            if (limit.PartitionBy == ClientPartition.Asn && draft.Geo.AsnDatabase is null)
+            {
+                draftLimit.EndErrors.Add(nameof(RateLimitSettings.PartitionBy), "is Asn, which needs Geo:AsnDatabase");
+            }
+
+            if (everyone is not null)
+            {
+                draftLimit.EndErrors.Add(new(draftLimit.Key, $"unreachable: {everyone} matches every client, so later limits are never tried"));
+            }
+            else if (ClientMatch.IsEveryone(limit.Match) && draftLimit.MatchValid)
+            {
+                everyone = draftLimit.Key;
+            }
+        }
+
+        if (!draft.RateLimitExempt.Asns.IsEmpty && draft.Geo.AsnDatabase is null)
+        {
+            draft.RateLimitExemptErrors?.Add(nameof(RateLimitExemptSettings.Asns), "lists ASNs, which need Geo:AsnDatabase");
+        }
+
+        return [.. draft.RateLimits.Select(d => d.Limit)];
     }
 
     /// <summary>Resolves every rule's names, in rule order, adding the upstream candidates they list to <paramref name="upstreamCandidates"/>.</summary>
@@ -119,11 +156,7 @@ internal static class SettingsLinker
         string? catchAll = null;
         foreach (var rule in draft.Rules)
         {
-            var cloud = rule.Unlinked.Cloud;
-            if (cloud is not null && !draft.Ranges.Any(r => string.Equals(r.Cloud, cloud, StringComparison.OrdinalIgnoreCase)))
-            {
-                rule.CloudErrors.Add(nameof(RuleSettings.Cloud), $"no Ranges source defines cloud '{cloud}', so this rule could never match");
-            }
+            ClientMatch.CheckSources(rule.Unlinked, $"{rule.Key}:{RuleSettings.MatchKey}", draft, rule.CloudErrors);
 
             var ruleUpstreams = ResolveUpstreams(draft, rule.Upstreams, rule.NameErrors);
 

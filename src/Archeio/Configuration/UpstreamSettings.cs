@@ -37,6 +37,13 @@ internal sealed record UpstreamSettings(string Endpoint, string Path, string? Si
     /// <summary>What one GiB of the upstream's egress costs (<c>PricePerGiB</c>, no currency), or null: no cost estimated (Metrics/EgressMetrics.cs).</summary>
     public double? PricePerGiB { get; init; }
 
+    /// <summary>
+    /// The requests Archeio may send to it (redirects and proxied requests) in any minute (<c>MaxRequestsPerMinute</c>),
+    /// protecting its quota; 0: no limit. At it, tag and manifest requests go to the next upstream of the list, and get
+    /// a 429 when none is left (RateLimiting/UpstreamQuotaBoard.cs).
+    /// </summary>
+    public int MaxRequestsPerMinute { get; init; }
+
     /// <summary><c>&lt;Endpoint&gt;/v2/&lt;Path&gt;/</c>: a redirect is this plus name, rest and query.</summary>
     public string Prefix { get; } = BuildPrefix(Endpoint, Path);
 
@@ -52,7 +59,7 @@ internal sealed record UpstreamSettings(string Endpoint, string Path, string? Si
     /// <summary>Reads <c>Archeio:Upstream</c>, or one of <c>Archeio:Upstreams</c> (which also knows <paramref name="extraKeys"/>); null when its endpoint is invalid.</summary>
     public static UpstreamSettings? Read(SettingsSection section, params string[] extraKeys)
     {
-        section.CheckKnownKeys([nameof(Endpoint), nameof(Path), nameof(SignatureEndpoint), nameof(SignaturePath), nameof(ProbeManifest), nameof(RedirectHosts), nameof(PricePerGiB), .. extraKeys]);
+        section.CheckKnownKeys([nameof(Endpoint), nameof(Path), nameof(SignatureEndpoint), nameof(SignaturePath), nameof(ProbeManifest), nameof(RedirectHosts), nameof(PricePerGiB), nameof(MaxRequestsPerMinute), .. extraKeys]);
         var endpoint = section.Url(nameof(Endpoint), required: true, allowQuery: false);
         var path = section.RepositoryPath(nameof(Path)) ?? string.Empty;
         var signatureEndpoint = section.Url(nameof(SignatureEndpoint), required: false, allowQuery: false);
@@ -60,7 +67,11 @@ internal sealed record UpstreamSettings(string Endpoint, string Path, string? Si
         var probe = ManifestProbe.Read(section, nameof(ProbeManifest));
         var redirectHosts = section.HostPorts(nameof(RedirectHosts), defaultPort: 443);
         var price = section.Price(nameof(PricePerGiB));
-        return endpoint is null ? null : new UpstreamSettings(endpoint, path, signatureEndpoint, signaturePath) { ProbeManifest = probe, RedirectHosts = redirectHosts, PricePerGiB = price };
+        var quota = section.Int(nameof(MaxRequestsPerMinute), 0, 0, RateLimitSettings.MaxPermits);
+        return endpoint is null ? null : new UpstreamSettings(endpoint, path, signatureEndpoint, signaturePath)
+        {
+            ProbeManifest = probe, RedirectHosts = redirectHosts, PricePerGiB = price, MaxRequestsPerMinute = quota,
+        };
     }
 
     /// <summary>Reads <c>Archeio:Upstreams</c>: each named, uniquely and not <see cref="DefaultName"/>.</summary>

@@ -11,6 +11,7 @@ using Archeio.Metrics;
 using Archeio.Proxying;
 using Archeio.Ranges.Loading;
 using Archeio.Ranges.Table;
+using Archeio.RateLimiting;
 using Archeio.Routing;
 using Archeio.Signing;
 using Archeio.Upstreams;
@@ -145,6 +146,10 @@ internal static partial class ArcheioHost
             : NullBlobResultStore.Instance);
         services.AddSingleton<RangeStatus>();
         services.AddSingleton<RegistryHandler>();
+        services.AddSingleton(sp => sp.GetRequiredService<IBlobResultStore>() is RedisBlobResultStore redis
+            ? new RedisRateLimitStore(() => redis.Connection, sp.GetRequiredService<TimeProvider>())
+            : null!);
+        services.AddSingleton<ClientRateLimiter>();
         services.AddHttpForwarder();
         services.AddSingleton<ProxyForwarder>();
         services.AddSingleton(sp =>
@@ -187,6 +192,7 @@ internal static partial class ArcheioHost
         services.AddSingleton<BlobChecker>();
         services.AddSingleton<IBlobPresence>(sp => sp.GetRequiredService<BlobChecker>());
         services.AddSingleton<UpstreamHealthBoard>();
+        services.AddSingleton<UpstreamQuotaBoard>();
         services.AddSingleton<RequestRouter>();
         BlobChecker.AddHttpClient(services);
     }

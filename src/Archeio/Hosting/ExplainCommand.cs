@@ -9,6 +9,7 @@ using Archeio.Configuration;
 using Archeio.Geo;
 using Archeio.Ranges.Loading;
 using Archeio.Ranges.Table;
+using Archeio.RateLimiting;
 using Archeio.Requests;
 using Archeio.Routing;
 using Archeio.Upstreams;
@@ -74,6 +75,7 @@ internal static class ExplainCommand
         var router = services.GetRequiredService<Router>();
         var rule = router.MatchRule(facts.Client);
         await DescribeRulesAsync(settings, rule, output);
+        await DescribeRateLimitAsync(settings, facts.Client, address, output);
         var upstreams = router.UpstreamsFor(rule);
         facts = facts with { Upstreams = await DescribeUpstreamsAsync(upstreams, commandLine.Check ? services.GetRequiredService<UpstreamProber>() : null, settings.UpstreamHealth, output) };
         var answer = routing.Plan(facts);
@@ -164,6 +166,29 @@ internal static class ExplainCommand
         services.GetRequiredService<UpstreamHealthBoard>(),
         services.GetRequiredService<ArcheioSettings>(),
         services.GetRequiredService<TimeProvider>());
+
+    /// <summary>Which rate limit the client's requests count against (RateLimiting/RateLimitPolicy.cs), when limits are configured.</summary>
+    private static async Task DescribeRateLimitAsync(ArcheioSettings settings, ClientFacts client, System.Net.IPAddress peer, TextWriter output)
+    {
+        if (settings.RateLimits.IsEmpty)
+        {
+            return;
+        }
+
+        var policy = new RateLimitPolicy(settings);
+        if (policy.TryChoose(client, peer, out var limit, out var key))
+        {
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"rate limit '{limit.Name}' applies ({ClientMatch.InWords(limit.Match)}): {limit.PermitsPerMinute} a minute, burst {limit.Burst}, counted for {key}{(limit.Shared ? " across replicas (Redis)" : "")}"));
+        }
+        else
+        {
+            await output.WriteLineAsync(policy.IsExempt(client.Address ?? peer, client.Geo?.Asn)
+                ? "rate limit: none (exempt: RateLimitExempt)"
+                : $"rate limit: none of the {settings.RateLimits.Length} limits fits");
+        }
+    }
 
     private static async Task DescribeRulesAsync(ArcheioSettings settings, RuleSettings? fitting, TextWriter output)
     {

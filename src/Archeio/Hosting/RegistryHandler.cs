@@ -4,6 +4,7 @@ using Archeio.Http;
 using Archeio.Logging;
 using Archeio.Metrics;
 using Archeio.Proxying;
+using Archeio.RateLimiting;
 using Archeio.Requests;
 using Archeio.Routing;
 using Microsoft.AspNetCore.Http.Features;
@@ -23,8 +24,14 @@ internal sealed class RegistryHandler(
     ProxyForwarder proxies,
     AccessLog accessLog,
     TimeProvider time,
-    EgressMetrics? egress = null)
+    EgressMetrics? egress = null,
+    ClientRateLimiter? rateLimits = null,
+    UpstreamQuotaBoard? quotas = null,
+    RateLimitMetrics? rateLimitMetrics = null)
 {
+    private readonly ClientRateLimiter? _rateLimits = rateLimits is { Enabled: true } ? rateLimits : null;
+    private readonly UpstreamQuotaBoard? _quotas = quotas is { Enabled: true } ? quotas : null;
+
     private const string RedactedClientIp = "redacted";
 
     /// <summary>Decisions of proxied answers: <c>proxy:</c> and the source's label (<c>proxy:mirror:s3</c>), or <c>proxy:busy</c> (503).</summary>
@@ -49,8 +56,21 @@ internal sealed class RegistryHandler(
             rawTarget = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
         }
 
-        var (facts, decision) = await routing.RouteAsync(
-            context.Request.Method, rawTarget, context.Connection.RemoteIpAddress, context.Request.Headers[ForwardedHeadersDefaults.XForwardedForHeaderName], context.RequestAborted);
+        var method = context.Request.Method;
+        var peer = context.Connection.RemoteIpAddress;
+        var facts = routing.Gather(method, rawTarget, peer, context.Request.Headers[ForwardedHeadersDefaults.XForwardedForHeaderName]);
+        RouteDecision decision;
+        // The rate limit comes once the client is known and before anything is asked on its behalf (a mirror's HEAD,
+        // a proxied fetch): a client over its limit costs a dictionary lookup. A refused method is cheaper still.
+        if (_rateLimits is { } limits && Router.AllowsMethod(method) && await limits.CheckAsync(facts.Client, peer) is { } limited)
+        {
+            decision = limited;
+        }
+        else
+        {
+            decision = await routing.Decide(facts, routing.Plan(facts), context.RequestAborted);
+        }
+
         if (decision is ClientGone)
         {
             // There is no one to answer, and nothing was served.
@@ -72,16 +92,32 @@ internal sealed class RegistryHandler(
             var source = await proxies.ForwardAsync(context, proxy, target);
             described = source is null ? ProxyBusyDecision : ProxyDecisionPrefix + source.Label;
             targetHost = source?.Host ?? "-";
+            if (source is not null)
+            {
+                _quotas?.Record(source.Label);
+            }
         }
         else
         {
             await WriteAsync(context, decision);
             described = Describe(decision);
             targetHost = decision is Redirect redirect ? redirect.TargetHost : "-";
-            if (decision is Redirect content && target.IsContentAddressed && HttpMethods.IsGet(context.Request.Method))
+            if (decision is Redirect content)
             {
+                if (content.Upstream is { } upstream)
+                {
+                    _quotas?.Record(upstream);
+                }
+
                 // A GET's redirect sends the client to download the object from the target; a HEAD's sends no body.
-                egress?.Redirected(content);
+                if (target.IsContentAddressed && HttpMethods.IsGet(context.Request.Method))
+                {
+                    egress?.Redirected(content);
+                }
+            }
+            else if (decision is RateLimited refused)
+            {
+                rateLimitMetrics?.Limited(refused.Limit);
             }
         }
 
@@ -151,6 +187,11 @@ internal sealed class RegistryHandler(
                 return WriteTextAsync(context, StatusCodes.Status400BadRequest, unknown.Message);
             case OciError error:
                 return ResponseBody.WriteOciErrorAsync(context, error.Status, error.Code, error.Message);
+            case RateLimited limited:
+                // An OCI error body, not a load balancer's HTML page: clients print the code and message
+                // (docker's "invalid character '<'" was the production registry's), and honour Retry-After.
+                response.Headers.RetryAfter = limited.RetryAfterSeconds;
+                return ResponseBody.WriteAsync(context, StatusCodes.Status429TooManyRequests, ResponseBody.OciErrorContentType, limited.Body);
             case PageNotFound notFound:
                 return WriteTextAsync(context, StatusCodes.Status404NotFound, notFound.Message);
             default:
@@ -178,6 +219,7 @@ internal sealed class RegistryHandler(
         MethodNotAllowed => "method-not-allowed",
         ClientAddressUnknown => "bad-client-address",
         OciError error => RejectedDecisions[(int)error.Code],
+        RateLimited limited => limited.Decision,
         _ => "not-found",
     };
 

@@ -25,6 +25,13 @@ internal static class ResponseBody
     /// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes).
     /// </summary>
     public static Task WriteOciErrorAsync(HttpContext context, int status, OciErrorCode code, string message)
+        => WriteAsync(context, status, OciErrorContentType, OciErrorBody(code, message));
+
+    /// <summary>The content type of <see cref="OciErrorBody"/>.</summary>
+    public const string OciErrorContentType = "application/json";
+
+    /// <summary>The OCI error body's bytes, for an answer written many times (a rate limit's 429) to be encoded once.</summary>
+    public static byte[] OciErrorBody(OciErrorCode code, string message)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -39,6 +46,6 @@ internal static class ResponseBody
             json.WriteEndObject();
         }
 
-        return WriteAsync(context, status, "application/json", buffer.ToArray());
+        return buffer.ToArray();
     }
 }

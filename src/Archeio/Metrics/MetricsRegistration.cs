@@ -29,6 +29,7 @@ internal static class MetricsRegistration
         services.AddSingleton<UpstreamMetrics>();
         services.AddSingleton<EgressMetrics>();
         services.AddSingleton<ProxyMetrics>();
+        services.AddSingleton<RateLimitMetrics>();
         services.AddSingleton<LogMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ArcheioMeter.Name, RuntimeMeterName)

@@ -16,6 +16,9 @@ internal enum OciErrorCode
 
     /// <summary>The spec's code for "an invalid set of parameters": a page's bad query (<c>/egress?client=</c>).</summary>
     Unsupported,
+
+    /// <summary>The spec's code for a 429: a client over its rate limit, or every upstream of its list over its quota.</summary>
+    TooManyRequests,
 }
 
 /// <summary>The codes' names on the wire, as the spec's error-codes table spells them.</summary>
@@ -27,6 +30,7 @@ internal static class OciErrorCodes
         OciErrorCode.DigestInvalid => "DIGEST_INVALID",
         OciErrorCode.Unavailable => "UNAVAILABLE",
         OciErrorCode.Unsupported => "UNSUPPORTED",
+        OciErrorCode.TooManyRequests => "TOOMANYREQUESTS",
         _ => "NOT_FOUND",
     };
 }

@@ -8,4 +8,6 @@ namespace Archeio.Routing;
 /// <param name="Client">The client facts the rules match on.</param>
 /// <param name="Geo">Geolocation for the client metric (also when no rule needs it), or null.</param>
 /// <param name="Upstreams">Which upstreams are ejected; null: every upstream is healthy.</param>
-internal readonly record struct RequestFacts(string Method, RegistryRequest Target, ClientFacts Client, GeoFacts? Geo = null, UpstreamHealthView? Upstreams = null);
+/// <param name="Quotas">Which upstreams are at their <c>MaxRequestsPerMinute</c>; null: none.</param>
+internal readonly record struct RequestFacts(
+    string Method, RegistryRequest Target, ClientFacts Client, GeoFacts? Geo = null, UpstreamHealthView? Upstreams = null, UpstreamQuotaView? Quotas = null);

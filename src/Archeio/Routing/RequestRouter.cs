@@ -3,6 +3,7 @@ using Archeio.Blobs;
 using Archeio.Clients;
 using Archeio.Configuration;
 using Archeio.Geo;
+using Archeio.RateLimiting;
 using Archeio.Ranges.Table;
 using Archeio.Signing;
 using Archeio.Requests;
@@ -29,7 +30,8 @@ internal sealed class RequestRouter(
     UpstreamHealthBoard upstreams,
     ArcheioSettings settings,
     TimeProvider time,
-    MirrorSigners? signers = null)
+    MirrorSigners? signers = null,
+    UpstreamQuotaBoard? quotas = null)
 {
     private readonly MirrorSigners _signers = signers ?? MirrorSigners.None;
     // Geolocation is looked up for the client metric too when a country database is there to say the continent.
@@ -64,7 +66,7 @@ internal sealed class RequestRouter(
             geoFacts = _lookUpGeo ? geo.Lookup(ip) : null;
         }
 
-        return new RequestFacts(method, target, new ClientFacts(address.Address, address.Error, location, router.NeedsGeo ? geoFacts : null), geoFacts, upstreams.Current);
+        return new RequestFacts(method, target, new ClientFacts(address.Address, address.Error, location, router.NeedsGeo ? geoFacts : null), geoFacts, upstreams.Current, quotas?.Current);
     }
 
     /// <summary>The router's answer for <paramref name="facts"/>: a decision, or a plan for <see cref="Decide"/>.</summary>

@@ -35,7 +35,8 @@ internal abstract record RouteDecision : RouterAnswer
 /// <param name="Rule">For a blob: the rule that fitted the client, or null (explanations and the route header).</param>
 /// <param name="Size">For a blob (or a manifest by digest): its size in bytes when a check's answer gave it, else -1; what the
 /// egress counters count for the target (Metrics/EgressMetrics.cs).</param>
-/// <param name="Upstream">For a redirect to an upstream: which one (the picked one, or the holder's), for the egress counters.</param>
+/// <param name="Upstream">For a redirect to an upstream: which one (the picked one, or the holder's): the egress counters'
+/// target, and its requests count towards its <c>MaxRequestsPerMinute</c>.</param>
 internal sealed record Redirect(
     RouteTarget Target, string Location, string TargetHost, Candidate? Holder = null, RuleSettings? Rule = null, long Size = -1, UpstreamSettings? Upstream = null)
     : RouteDecision;
@@ -62,6 +63,36 @@ internal sealed record PageNotFound(string Message) : RouteDecision
 
 /// <summary>An OCI error body (<see cref="OciErrorCodes.WireName"/>), with 404 or, where the spec demands it, 400.</summary>
 internal sealed record OciError(OciErrorCode Code, string Message, int Status = 404) : RouteDecision;
+
+/// <summary>
+/// 429 with <c>Retry-After</c> and the OCI error <c>TOOMANYREQUESTS</c>
+/// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes): the client is over a rate limit
+/// (RateLimiting/ClientRateLimiter.cs), or every upstream of its list is over its <c>MaxRequestsPerMinute</c>.
+/// </summary>
+/// <param name="Limit">What refused it, the metric's label: a limit's name, or <c>upstream:&lt;name&gt;</c>.</param>
+/// <param name="Decision">The access log's decision: <c>rate-limited:</c> and <paramref name="Limit"/>.</param>
+/// <param name="RetryAfter">When a request would be let through again (at least 1 s on the wire).</param>
+/// <param name="Message">The error's message.</param>
+/// <param name="Body">The OCI error body of <paramref name="Message"/>, encoded once per limit (Http/ResponseBody.OciErrorBody).</param>
+internal sealed record RateLimited(string Limit, string Decision, TimeSpan RetryAfter, string Message, byte[] Body) : RouteDecision
+{
+    /// <summary>A 429 of <paramref name="limit"/> whose body is encoded now (once per limit: the caller keeps it).</summary>
+    public static RateLimited For(string limit, string message)
+        => new(limit, "rate-limited:" + limit, TimeSpan.Zero, message, Http.ResponseBody.OciErrorBody(OciErrorCode.TooManyRequests, message));
+
+    /// <summary>The <c>Retry-After</c> value: whole seconds, rounded up, at least 1 (RFC 9110 §10.2.3: a delay in seconds).</summary>
+    public string RetryAfterSeconds
+    {
+        get
+        {
+            var seconds = Math.Max(1, (long)Math.Ceiling(RetryAfter.TotalSeconds));
+            return seconds < SecondsText.Length ? SecondsText[seconds] : seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    // The values of the first two minutes, written under a flood many times a second: not formatted each time.
+    private static readonly string[] SecondsText = [.. Enumerable.Range(0, 121).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+}
 
 /// <summary>400: the client address, which a blob's routing needs, could not be determined.</summary>
 internal sealed record ClientAddressUnknown(string Message) : RouteDecision;

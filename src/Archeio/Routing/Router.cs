@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Net;
 using Archeio.Configuration;
 using Archeio.Requests;
 
@@ -16,6 +15,10 @@ internal sealed class Router(ArcheioSettings settings)
     private readonly Redirect _info = new(RouteTarget.Info, settings.InfoUrl, new Uri(settings.InfoUrl).Authority);
     private readonly Redirect _privacy = new(RouteTarget.Privacy, settings.PrivacyUrl, new Uri(settings.PrivacyUrl).Authority);
     private readonly OciError _catalog = new(OciErrorCode.NotFound, "_catalog is not supported");
+
+    // The 429 of a list whose upstreams are all at their quota, by its first upstream's index (RetryAfter set per request).
+    private readonly RateLimited[] _quotaAnswers = [.. settings.AllUpstreams.Select(u => RateLimited.For(
+        "upstream:" + u.Name, "too many requests: the upstream registries' request quota (MaxRequestsPerMinute) is used up for now"))];
 
     // The failover list of requests no rule claims and of rules that list none.
     private readonly ImmutableArray<UpstreamSettings> _failover = FailoverOf(settings);
@@ -35,8 +38,12 @@ internal sealed class Router(ArcheioSettings settings)
             rule, [.. CandidatesFor(rule, share).Select(settings.ManifestViewOf).OfType<Candidate>()], UpstreamsOf(rule, FailoverOf(settings))))],
         ReferenceEqualityComparer.Instance);
 
-    /// <summary>True when some rule matches on country, continent or ASN: only then are clients geolocated.</summary>
-    public bool NeedsGeo { get; } = settings.Rules.Any(r => !r.Countries.IsEmpty || !r.Continents.IsEmpty || !r.Asns.IsEmpty);
+    /// <summary>
+    /// True when some rule or rate limit matches on country, continent or ASN, a limit partitions by ASN, or exempt ASNs
+    /// are listed: only then are clients geolocated.
+    /// </summary>
+    public bool NeedsGeo { get; } = settings.Rules.Any(ClientMatcher.NeedsGeo) || settings.RateLimits.Any(l => ClientMatcher.NeedsGeo(l.Match) || l.PartitionBy == ClientPartition.Asn)
+        || !settings.RateLimitExempt.Asns.IsEmpty;
 
     /// <summary>
     /// Only what a pull needs; this service never accepts mutation. Methods are case-sensitive (RFC 9110 §9.1): "get"
@@ -76,9 +83,13 @@ internal sealed class Router(ArcheioSettings settings)
             default:
                 var rule = MatchRule(request.Client);
                 var upstreams = UpstreamsFor(rule);
-                var picked = Pick(upstreams, request.Upstreams);
+                if (PickWithinQuota(upstreams, request.Upstreams, request.Quotas) is not { } picked)
+                {
+                    return _quotaAnswers[upstreams[0].Index] with { RetryAfter = request.Quotas!.RetryAfter };
+                }
+
                 var redirect = DecideOther(target, picked);
-                return Apply(rule, redirect, target, redirect.Target == RouteTarget.SignatureUpstream ? SignaturesOf(picked) : picked, upstreams, request.Upstreams);
+                return Apply(rule, redirect, target, redirect.Target == RouteTarget.SignatureUpstream ? SignaturesOf(picked) : picked, WithinQuota(upstreams, request.Quotas), request.Upstreams);
         }
     }
 
@@ -102,6 +113,46 @@ internal sealed class Router(ArcheioSettings settings)
 
         return upstreams[0];
     }
+
+    /// <summary>
+    /// The upstream a tag or manifest request goes to when some upstreams are at their <c>MaxRequestsPerMinute</c>
+    /// (<paramref name="quotas"/>): <see cref="Pick"/> among those that are not, so one at its quota is passed over like
+    /// an ejected one; null when every upstream of the list is at its quota (a 429: sending more would spend a quota
+    /// that protects the upstream, and the client retries after <c>Retry-After</c>).
+    /// </summary>
+    public static UpstreamSettings? PickWithinQuota(ImmutableArray<UpstreamSettings> upstreams, UpstreamHealthView? health, UpstreamQuotaView? quotas)
+    {
+        if (quotas is null || ReferenceEquals(quotas, UpstreamQuotaView.None))
+        {
+            return Pick(upstreams, health);
+        }
+
+        UpstreamSettings? within = null;
+        foreach (var upstream in upstreams)
+        {
+            if (quotas.IsSaturated(upstream))
+            {
+                continue;
+            }
+
+            if (health is null || !health.IsEjected(upstream))
+            {
+                return upstream;
+            }
+
+            // Every one within its quota is ejected: the first of them (fail static).
+            within ??= upstream;
+        }
+
+        return within;
+    }
+
+    /// <summary>
+    /// The upstreams of <paramref name="upstreams"/> not at their quota, for a proxied tag or manifest request's further
+    /// sources: one at its quota is not asked either (the list itself while none is, with no allocation).
+    /// </summary>
+    private static ImmutableArray<UpstreamSettings> WithinQuota(ImmutableArray<UpstreamSettings> upstreams, UpstreamQuotaView? quotas)
+        => quotas is null || ReferenceEquals(quotas, UpstreamQuotaView.None) ? upstreams : [.. upstreams.Where(u => !quotas.IsSaturated(u))];
 
     /// <summary>The failover list of <paramref name="rule"/> (the rule that fits a client, or null): its own, else <c>Archeio:UpstreamFailover</c>.</summary>
     public ImmutableArray<UpstreamSettings> UpstreamsFor(RuleSettings? rule) => UpstreamsOf(rule, _failover);
@@ -147,7 +198,7 @@ internal sealed class Router(ArcheioSettings settings)
     {
         foreach (var rule in settings.Rules)
         {
-            if (Fits(rule, client))
+            if (ClientMatcher.Fits(rule, client))
             {
                 return rule;
             }
@@ -196,47 +247,6 @@ internal sealed class Router(ArcheioSettings settings)
         }
 
         return -1;
-    }
-
-    private static bool Fits(RuleSettings rule, in ClientFacts client)
-    {
-        if (rule.Cloud is not null)
-        {
-            var location = client.Location;
-            if (location is null || !string.Equals(rule.Cloud, location.Cloud, StringComparison.OrdinalIgnoreCase)
-                || (!rule.Regions.IsEmpty && !rule.Regions.Contains(location.Region, StringComparer.OrdinalIgnoreCase)))
-            {
-                return false;
-            }
-        }
-
-        if (!rule.Networks.IsEmpty && !InAny(rule.Networks, client.Address))
-        {
-            return false;
-        }
-
-        var geo = client.Geo;
-        return (rule.Countries.IsEmpty || (geo?.Country is { } country && rule.Countries.Contains(country)))
-            && (rule.Continents.IsEmpty || (geo?.Continent is { } continent && rule.Continents.Contains(continent)))
-            && (rule.Asns.IsEmpty || (geo?.Asn is { } asn && rule.Asns.Contains(asn)));
-    }
-
-    private static bool InAny(ImmutableArray<IPNetwork> networks, IPAddress? address)
-    {
-        if (address is null)
-        {
-            return false;
-        }
-
-        foreach (var network in networks)
-        {
-            if (network.Contains(address))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>

@@ -77,7 +77,8 @@ internal sealed partial class RedisBlobResultStore : IBlobResultStore, IDisposab
     /// <summary>Lookups and writes skipped because Redis was not connected.</summary>
     public long Unavailable => Interlocked.Read(ref _unavailable);
 
-    private ConnectionMultiplexer? Connection => _connecting.IsCompletedSuccessfully && Volatile.Read(ref _disposed) == 0 ? _connecting.Result : null;
+    /// <summary>The connection once made, or null; also what shared rate limits count through (RateLimiting/RedisRateLimitStore.cs).</summary>
+    internal ConnectionMultiplexer? Connection => _connecting.IsCompletedSuccessfully && Volatile.Read(ref _disposed) == 0 ? _connecting.Result : null;
 
     /// <summary>The key of an answer; the digest has exactly one colon, so names and digests cannot run into each other.</summary>
     public static string KeyFor(string mirrorName, string digest) => string.Concat(KeyPrefix, mirrorName, ":", digest);

@@ -72,6 +72,12 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
     /// <summary>The network <see cref="Restricted"/>'s rule matches.</summary>
     internal const string RestrictedNetwork = "10.0.0.0/8";
 
+    /// <summary>
+    /// A client under a tiny rate limit (<see cref="RateLimitPullTests"/>): the limit <c>bed-clients</c> matches its
+    /// address alone, one request a second with a burst of one. No other location is limited.
+    /// </summary>
+    internal static readonly ClientLocation RateLimited = new("rate-limited", "198.51.100.77", []);
+
     internal static readonly IReadOnlyList<ClientLocation> MatrixLocations = [AwsEuWest3, Gcp, NoCloud, Netherlands];
 
     /// <summary>Every location, for the cases that run from each (the signature pull).</summary>
@@ -140,7 +146,7 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
         {
             StaticRoot = staticRoot,
             ArcheioPort = archeioPort,
-            LoadBalancers = [.. AllLocations.Append(Restricted).Select(l => (l.Name, l.ClientIp))],
+            LoadBalancers = [.. AllLocations.Append(Restricted).Append(RateLimited).Select(l => (l.Name, l.ClientIp))],
         });
         var single = OciImageBuilder.BuildSinglePlatformAsync(_work.Combine("single"), Tag, seed: 31, variant: "bed");
         var multi = OciImageBuilder.BuildMultiPlatformAsync(_work.Combine("multi"), Tag, seed: 32, variant: "bed");
@@ -401,6 +407,11 @@ public sealed class PullTestBed : IAsyncLifetime, IDisposable
             ["Geo"] = new JsonObject { ["CountryDatabase"] = Geo.GeoDatabases.CountryMmdb },
             ["BlobCheck"] = new JsonObject { ["Timeout"] = BlobCheckTimeout.ToString("c", CultureInfo.InvariantCulture) },
             ["Probes"] = new JsonObject { ["Interval"] = ProbeInterval.ToString("c", CultureInfo.InvariantCulture) },
+            ["RateLimits"] = new JsonArray(new JsonObject
+            {
+                ["Name"] = "bed-clients", ["Match"] = new JsonObject { ["Networks"] = new JsonArray(RateLimited.ClientIp + "/32") },
+                ["PermitsPerMinute"] = 60, ["Burst"] = 1,
+            }),
         };
     }
 
