@@ -8,6 +8,8 @@ namespace Archeio.Tests.Signing;
 /// <summary>The hand-written SigV4 presigner against AWS's published example, and the shape of what it signs.</summary>
 public sealed class S3PresignerTests
 {
+    private const string PublishedSignature = "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
+
     private static readonly S3Credential Example = new("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", null);
 
     [Fact]
@@ -24,7 +26,7 @@ public sealed class S3PresignerTests
             "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256"
             + "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
             + "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host"
-            + "&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404",
+            + "&X-Amz-Signature=" + PublishedSignature,
             url);
     }
 
@@ -49,6 +51,24 @@ public sealed class S3PresignerTests
         // S3 decodes the path into the key ("c%2Fd" names the key "c/d"): the signature is over the key encoded once.
         Assert.StartsWith("http://127.0.0.1:9000/bucket/containers/images/sha256%3Aab~c/d?X-Amz-Algorithm=", url, StringComparison.Ordinal);
         Assert.Contains("&X-Amz-Date=20261206T010203Z&X-Amz-Expires=600&", url, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A client sends the host as System.Uri writes it (lower case, no default port), so that is what is signed and
+    /// handed out, whichever way the template spelled it; and one second's URLs share its state yet differ by path.
+    /// </summary>
+    [Theory]
+    [InlineData("https://Examplebucket.S3.amazonaws.com:443/test.txt")]
+    [InlineData("HTTPS://examplebucket.s3.amazonaws.com/test.txt")]
+    [InlineData("https://examplebucket.s3.amazonaws.com/test%2Etxt")]
+    public void A_host_or_path_spelled_otherwise_signs_as_System_Uri_normalizes_it(string url)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2013, 5, 24, 0, 0, 0, TimeSpan.Zero));
+        var signer = Presigner(time, Example, expires: TimeSpan.FromSeconds(86400));
+
+        Assert.Equal(signer.Sign("https://examplebucket.s3.amazonaws.com/test.txt", HttpMethod.Get), signer.Sign(url, HttpMethod.Get));
+        Assert.EndsWith(PublishedSignature, signer.Sign(url, HttpMethod.Get), StringComparison.Ordinal);
+        Assert.NotEqual(SignatureOf(signer.Sign(url, HttpMethod.Get)), SignatureOf(signer.Sign("https://examplebucket.s3.amazonaws.com/test.txu", HttpMethod.Get)));
     }
 
     [Fact]
