@@ -46,24 +46,7 @@ public class EgressCountingBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        var settings = new ArcheioSettings
-        {
-            Port = 8080,
-            InfoUrl = "https://info.example/",
-            PrivacyUrl = "https://info.example/privacy",
-            Upstream = new UpstreamSettings("https://registry.example", "project/images", null, ""),
-            ClientIp = new ClientIpSettings(1, []),
-            Ranges = [],
-            Mirrors = [AwsMirror, GcpMirror, DefaultMirror],
-            Candidates = [AwsMirror, GcpMirror, DefaultMirror],
-            Rules =
-            [
-                new RuleSettings("aws", ["us-east-1", "us-east-2"], [AwsMirror, DefaultMirror]) { Index = 0 },
-                new RuleSettings("gcp", [], [GcpMirror, DefaultMirror]) { Index = 1 },
-                new RuleSettings(null, [], [DefaultMirror]) { Index = 2 },
-            ],
-            BlobCheck = BlobCheckSettings.Default(null, 100_000),
-        };
+        var settings = HotPathBenchmarks.SettingsFor(AwsMirror, GcpMirror, DefaultMirror);
         var ranges = new IpRangeTableHolder();
         ranges.Replace(HotPathData.Table);
         _checker = new BlobChecker(

@@ -35,6 +35,26 @@ public class HotPathBenchmarks : IDisposable
     private static readonly MirrorSettings GcpMirror = new("gcp", "https://storage.googleapis.com/us.artifacts.k8s-artifacts-prod.appspot.com/containers/images/{digest}", 1);
     private static readonly MirrorSettings DefaultMirror = new("default", "https://prod-registry-k8s-io-eu-west-1.s3.dualstack.eu-west-1.amazonaws.com/containers/images/{digest}", 2);
 
+    /// <summary>The hot path's configuration (three mirrors, rules for AWS, GCP and everyone), for these mirrors (e.g. priced ones).</summary>
+    internal static ArcheioSettings SettingsFor(MirrorSettings aws, MirrorSettings gcp, MirrorSettings @default) => new()
+    {
+        Port = 8080,
+        InfoUrl = "https://info.example/",
+        PrivacyUrl = "https://info.example/privacy",
+        Upstream = new UpstreamSettings("https://registry.example", "project/images", null, ""),
+        ClientIp = new ClientIpSettings(1, []),
+        Ranges = [],
+        Mirrors = [aws, gcp, @default],
+        Candidates = [aws, gcp, @default],
+        Rules =
+        [
+            new RuleSettings("aws", ["us-east-1", "us-east-2"], [aws, @default]) { Index = 0 },
+            new RuleSettings("gcp", [], [gcp, @default]) { Index = 1 },
+            new RuleSettings(null, [], [@default]) { Index = 2 },
+        ],
+        BlobCheck = BlobCheckSettings.Default(null, 100_000),
+    };
+
     private ArcheioSettings _settings = null!;
     private Router _router = null!;
     private ClientIpResolver _resolver = null!;
@@ -55,24 +75,7 @@ public class HotPathBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        _settings = new ArcheioSettings
-        {
-            Port = 8080,
-            InfoUrl = "https://info.example/",
-            PrivacyUrl = "https://info.example/privacy",
-            Upstream = new UpstreamSettings("https://registry.example", "project/images", null, ""),
-            ClientIp = new ClientIpSettings(1, []),
-            Ranges = [],
-            Mirrors = [AwsMirror, GcpMirror, DefaultMirror],
-            Candidates = [AwsMirror, GcpMirror, DefaultMirror],
-            Rules =
-            [
-                new RuleSettings("aws", ["us-east-1", "us-east-2"], [AwsMirror, DefaultMirror]) { Index = 0 },
-                new RuleSettings("gcp", [], [GcpMirror, DefaultMirror]) { Index = 1 },
-                new RuleSettings(null, [], [DefaultMirror]) { Index = 2 },
-            ],
-            BlobCheck = BlobCheckSettings.Default(null, 100_000),
-        };
+        _settings = SettingsFor(AwsMirror, GcpMirror, DefaultMirror);
         _router = new Router(_settings);
         _resolver = new ClientIpResolver(_settings.ClientIp);
         _ranges = new IpRangeTableHolder();
