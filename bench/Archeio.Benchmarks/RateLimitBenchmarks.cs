@@ -63,7 +63,7 @@ public class RateLimitBenchmarks : IDisposable
     [Benchmark(OperationsPerInvoke = 1024)]
     public int EveryRequestRefused() => Run(_refusing);
 
-    /// <summary>The handler's order: facts, the limit when one is configured, then the decision.</summary>
+    /// <summary>RequestRouter.RouteAsync's order, step by step with a limiter of its own: facts, the limit, then the decision.</summary>
     private int Run(ClientRateLimiter? limiter)
     {
         var routing = _routed.Routing;

@@ -25,11 +25,9 @@ internal sealed class RegistryHandler(
     AccessLog accessLog,
     TimeProvider time,
     EgressMetrics? egress = null,
-    ClientRateLimiter? rateLimits = null,
     UpstreamQuotaBoard? quotas = null,
     RateLimitMetrics? rateLimitMetrics = null)
 {
-    private readonly ClientRateLimiter? _rateLimits = rateLimits is { Enabled: true } ? rateLimits : null;
     private readonly UpstreamQuotaBoard? _quotas = quotas is { Enabled: true } ? quotas : null;
 
     private const string RedactedClientIp = "redacted";
@@ -56,21 +54,8 @@ internal sealed class RegistryHandler(
             rawTarget = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
         }
 
-        var method = context.Request.Method;
-        var peer = context.Connection.RemoteIpAddress;
-        var facts = routing.Gather(method, rawTarget, peer, context.Request.Headers[ForwardedHeadersDefaults.XForwardedForHeaderName]);
-        RouteDecision decision;
-        // The rate limit comes once the client is known and before anything is asked on its behalf (a mirror's HEAD,
-        // a proxied fetch): a client over its limit costs a dictionary lookup. A refused method is cheaper still.
-        if (_rateLimits is { } limits && Router.AllowsMethod(method) && await limits.CheckAsync(facts.Client, peer) is { } limited)
-        {
-            decision = limited;
-        }
-        else
-        {
-            decision = await routing.Decide(facts, routing.Plan(facts), context.RequestAborted);
-        }
-
+        var (facts, decision) = await routing.RouteAsync(
+            context.Request.Method, rawTarget, context.Connection.RemoteIpAddress, context.Request.Headers[ForwardedHeadersDefaults.XForwardedForHeaderName], context.RequestAborted);
         if (decision is ClientGone)
         {
             // There is no one to answer, and nothing was served.

@@ -31,9 +31,11 @@ internal sealed class RequestRouter(
     ArcheioSettings settings,
     TimeProvider time,
     MirrorSigners? signers = null,
-    UpstreamQuotaBoard? quotas = null)
+    UpstreamQuotaBoard? quotas = null,
+    ClientRateLimiter? rateLimits = null)
 {
     private readonly MirrorSigners _signers = signers ?? MirrorSigners.None;
+    private readonly ClientRateLimiter? _rateLimits = rateLimits is { Enabled: true } ? rateLimits : null;
     // Geolocation is looked up for the client metric too when a country database is there to say the continent.
     private readonly bool _lookUpGeo = router.NeedsGeo || geo.HasCountryDatabase;
     private readonly TimeSpan _budget = settings.BlobCheck.Timeout;
@@ -42,11 +44,32 @@ internal sealed class RequestRouter(
     public ValueTask<Routed> RouteAsync(string method, string rawTarget, IPAddress? peer, StringValues forwardedFor, CancellationToken aborted)
     {
         var facts = Gather(method, rawTarget, peer, forwardedFor);
+
+        // The rate limit comes once the client is known and before anything is asked on its behalf (a mirror's HEAD,
+        // a proxied fetch): a client over its limit costs a dictionary lookup. A refused method is cheaper still.
+        if (_rateLimits is { } limits && Router.AllowsMethod(method))
+        {
+            var checking = limits.CheckAsync(facts.Client, peer);
+            if (!checking.IsCompletedSuccessfully)
+            {
+                return CheckedAsync(facts, checking, aborted);
+            }
+
+            if (checking.Result is { } limited)
+            {
+                return new(new Routed(facts, limited));
+            }
+        }
+
         var deciding = Decide(facts, router.Decide(facts), aborted);
         return deciding.IsCompletedSuccessfully ? new(new Routed(facts, deciding.Result)) : AwaitAsync(facts, deciding);
 
         static async ValueTask<Routed> AwaitAsync(RequestFacts facts, ValueTask<RouteDecision> deciding) => new(facts, await deciding);
     }
+
+    /// <summary>A shared limit's answer came from Redis: then the 429, or the decision.</summary>
+    private async ValueTask<Routed> CheckedAsync(RequestFacts facts, ValueTask<RateLimited?> checking, CancellationToken aborted)
+        => await checking is { } limited ? new(facts, limited) : new(facts, await Decide(facts, router.Decide(facts), aborted));
 
     /// <summary>What the router decides on; a refused method is not read further (<see cref="Router.AllowsMethod"/>).</summary>
     public RequestFacts Gather(string method, string rawTarget, IPAddress? peer, StringValues forwardedFor)
